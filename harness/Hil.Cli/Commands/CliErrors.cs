@@ -1,0 +1,26 @@
+using Hil.Harness.Support;
+
+namespace Hil.Cli.Commands;
+
+/// <summary>Turns the errors a user can act on into a clear message and exit code 1, never a stack trace.</summary>
+internal static class CliErrors
+{
+    public static async Task<int> GuardAsync(Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (Exception e) when (e is TargetStartException or FileNotFoundException or TimeoutException
+                                      or IOException or InvalidOperationException or ArgumentException)
+        {
+            Console.Error.WriteLine($"hil: error: {e.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("hil: cancelled");
+            return 130;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Hil.Harness.Clocks;
+using Hil.Harness.Node;
+using Hil.Harness.Targets;
+using Hil.Simulators.Modem;
+
+namespace Hil.Cli.Commands;
+
+/// <summary>
+/// `hil run`: the main job. Until the Gherkin suite lands it boots the default target and checks
+/// version, status and a stimulus → telemetry round trip, reporting each check.
+/// </summary>
+internal static class RunCommand
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
+
+    public static Command Create()
+    {
+        Option<string> target = CommonOptions.Target();
+        Option<string?> firmware = CommonOptions.Firmware();
+        var command = new Command("run", "Boot the node on the embedded default (native target) and check it end to end")
+        {
+            target, firmware,
+        };
+        command.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
+            RunAsync(parse.GetValue(target)!, parse.GetValue(firmware), ct)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string backend, string? firmware, CancellationToken cancellationToken)
+    {
+        Console.WriteLine($"hil run: {backend} target, {(firmware is null ? "reference hive node" : firmware)}");
+        var checks = new CheckReport();
+        await using ITarget target = TargetFactory.Create(backend, "node-1", ClockMode.Wall, firmware);
+        var modem = new EspAtModem();
+        modem.Attach(target.GetChannel(ChannelNames.Link));
+        var console = new NodeConsole(target.GetChannel(ChannelNames.Console));
+
+        bool booted = await checks.RunAsync("boot to prompt", async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            await target.StartAsync(cancellationToken);
+            await console.WaitForPromptAsync(Wait, cancellationToken);
+            return $"{clock.Elapsed.TotalMilliseconds:0.0} ms";
+        });
+        if (!booted) return checks.Finish();
+
+        await checks.RunAsync("version", async () =>
+            (await console.ExecuteOkAsync("version", cancellationToken: cancellationToken)).Text);
+
+        string nodeId = "";
+        await checks.RunAsync("status", async () =>
+        {
+            ConsoleReply status = await console.ExecuteOkAsync("status", cancellationToken: cancellationToken);
+            nodeId = status["node"];
+            return $"node={nodeId} boot={status["boot"]} uptime_ms={status["uptime_ms"]} stack_peak={status["stack_peak"]}";
+        });
+
+        await checks.RunAsync("stimulus -> telemetry", async () =>
+        {
+            await console.Channel.WaitForAsync(_ => modem.MqttConnected, "the node's MQTT connection through the modem", Wait, cancellationToken);
+            string topic = $"devices/{nodeId}/telemetry";
+            int before = modem.Publishes.Count;
+            var clock = Stopwatch.StartNew();
+            await target.GetChannel(ChannelNames.Stimulus).WriteAsync(
+                StimulusFrames.Sensor(24.5, 58, publishNow: true), cancellationToken);
+            ModemPublish publish = await modem.WaitForPublishAsync(
+                p => p.Topic == topic, $"on {topic}", Wait, skip: before, cancellationToken);
+            using JsonDocument json = JsonDocument.Parse(publish.Payload);
+            double temperature = json.RootElement.TryGetProperty("temperature_c", out JsonElement t) ? t.GetDouble()
+                : json.RootElement.GetProperty("temp").GetDouble();
+            if (Math.Abs(temperature - 24.5) > 0.001)
+                throw new InvalidOperationException($"the node published {temperature} °C for a 24.5 °C stimulus: {publish.Text}");
+            return $"24.5 °C published on {topic} after {clock.Elapsed.TotalMilliseconds:0.0} ms";
+        });
+
+        return checks.Finish();
+    }
+}

@@ -1,0 +1,67 @@
+using Hil.Harness.Clocks;
+using Hil.Harness.Node;
+using Hil.Harness.Tests.Support;
+
+namespace Hil.Harness.Tests.Targets;
+
+/// <summary>Device time that the harness owns: native through the control protocol, QEMU through icount.</summary>
+public sealed class VirtualClockTests
+{
+    [Test]
+    public async Task Native_virtual_time_stands_still_until_advanced()
+    {
+        await using RunningNode node = await RunningNode.StartAsync("native", clockMode: ClockMode.Virtual);
+        long first = (await node.Console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
+        long again = (await node.Console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
+
+        await node.Target.Clock.AdvanceAsync(TimeSpan.FromMinutes(10));
+        long after = (await node.Console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
+
+        Assert.That(again, Is.EqualTo(first), "no time passes unless the harness advances it");
+        Assert.That(after - first, Is.EqualTo(600_000));
+        Assert.That((await node.Target.Clock.GetDeviceTimeAsync()).TotalMilliseconds, Is.GreaterThanOrEqualTo(after));
+    }
+
+    [Test]
+    public async Task Native_virtual_hours_pass_with_every_periodic_publish()
+    {
+        await using RunningNode node = await RunningNode.StartAsync("native", clockMode: ClockMode.Virtual);
+        string topic = $"devices/{await node.NodeIdAsync()}/telemetry";
+        await node.Console.ExecuteOkAsync("config set interval_s 60");
+        await node.Target.Clock.AdvanceAsync(TimeSpan.FromSeconds(30)); // connect through the modem
+        int before = node.Modem.Publishes.Count(p => p.Topic == topic);
+
+        await node.Target.Clock.AdvanceAsync(TimeSpan.FromHours(2));
+
+        int published = node.Modem.Publishes.Count(p => p.Topic == topic) - before;
+        Assert.That(published, Is.InRange(119, 121), "one reading a minute for two hours of device time");
+        ConsoleReply status = await node.Console.ExecuteOkAsync("status");
+        Assert.That(status["link"], Is.EqualTo("mqtt"));
+        Assert.That(status.GetInt64("buffered"), Is.Zero);
+    }
+
+    [Test]
+    public async Task Native_virtual_time_lets_a_silent_modem_time_out_at_once()
+    {
+        await using RunningNode node = await RunningNode.StartAsync("native", clockMode: ClockMode.Virtual,
+            configureModem: m => m.Silent = true);
+
+        await node.Target.Clock.AdvanceAsync(TimeSpan.FromMinutes(5));
+
+        ConsoleReply status = await node.Console.ExecuteOkAsync("status");
+        Assert.That(status.GetInt64("reconnects"), Is.GreaterThanOrEqualTo(3), status.Text);
+        Assert.That(status["link"], Is.EqualTo("down"));
+    }
+
+    [Test]
+    public async Task Qemu_icount_time_runs_on_its_own_clock()
+    {
+        await using RunningNode node = await RunningNode.StartAsync("qemu", clockMode: ClockMode.Virtual);
+        TimeSpan before = await node.Target.Clock.GetDeviceTimeAsync();
+
+        await node.Target.Clock.AdvanceAsync(TimeSpan.FromSeconds(20));
+
+        TimeSpan after = await node.Target.Clock.GetDeviceTimeAsync();
+        Assert.That(after - before, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(20)));
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net.Sockets;
+using Hil.Harness.Channels;
+using Hil.Harness.Clocks;
+using Hil.Harness.Firmware;
+using Hil.Harness.Node;
+using Hil.Harness.Support;
+
+namespace Hil.Harness.Targets.Qemu;
+
+/// <summary>
+/// The firmware ELF booted in QEMU. Every UART is a TCP chardev that connects to a loopback
+/// listener of the harness (<c>nodelay=on</c>: without it each round trip costs ~44 ms of Nagle);
+/// since QEMU connects before the machine starts, no boot output is lost. Reset, stop and quit go
+/// through QMP. Virtual time is <c>-icount shift=0,align=off,sleep=off</c>.
+/// </summary>
+public sealed class QemuTarget : ITarget
+{
+    private static readonly TimeSpan QuitGrace = TimeSpan.FromSeconds(3);
+    private readonly QemuTargetOptions _options;
+    private readonly ChannelSet _channels;
+    private readonly WorkDirectory _workDirectory;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly WallClock _wallClock;
+    private readonly IcountClock _icountClock;
+    private ManagedProcess? _process;
+    private QmpClient? _qmp;
+
+    public QemuTarget(QemuTargetOptions options)
+    {
+        _options = options;
+        _channels = new ChannelSet(options.Name, options.ChannelNames, options.TimeProvider);
+        _workDirectory = new WorkDirectory(options.WorkDirectory, options.Name);
+        _wallClock = new WallClock(options.TimeProvider);
+        Func<ITarget, CancellationToken, Task<TimeSpan>> probe = options.DeviceTimeProbe ?? ReadUptimeFromConsoleAsync;
+        _icountClock = new IcountClock(ct => probe(this, ct), options.TimeProvider);
+    }
+
+    public string Name => _options.Name;
+    public string Backend => "qemu";
+    public TargetState State { get; private set; } = TargetState.Created;
+    public IReadOnlyList<TargetChannel> Channels => _channels.All;
+    public TargetChannel GetChannel(string name) => _channels[name];
+    public ITargetClock Clock => _options.ClockMode == ClockMode.Virtual ? _icountClock : _wallClock;
+
+    /// <summary>The QMP connection (null unless running).</summary>
+    public QmpClient? Qmp => _qmp;
+
+    public ManagedProcess? Process => _process;
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State == TargetState.Running) return;
+            await LaunchAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>QMP <c>system_reset</c>: the board resets as if its reset pin were pulled.</summary>
+    public async Task ResetAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_qmp is null || _process is null) throw new InvalidOperationException($"Target '{Name}' is not running.");
+            TargetChannel readyChannel = _channels[_options.ReadyChannel];
+            long readyFrom = readyChannel.LineCount;
+            await _qmp.ExecuteAsync("system_reset", cancellationToken: cancellationToken).ConfigureAwait(false);
+            _wallClock.Restart();
+            await ReadyLine.WaitAsync(readyChannel, _options.ReadyPattern, readyFrom, _options.StartTimeout, _process,
+                _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ShutDownAsync().ConfigureAwait(false);
+            if (State != TargetState.Failed) State = TargetState.Stopped;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        State = TargetState.Starting;
+        string elf = FirmwareImages.RequireFile(_options.ElfPath, "firmware ELF");
+        var uartListeners = _channels.All.Select(_ => new LoopbackListener()).ToArray();
+        using var qmpListener = new LoopbackListener();
+        try
+        {
+            var arguments = new List<string> { "-M", _options.Machine, "-display", "none", "-monitor", "none", "-kernel", elf };
+            for (int i = 0; i < uartListeners.Length; i++)
+            {
+                arguments.AddRange(["-chardev", $"socket,id=uart{i},host=127.0.0.1,port={uartListeners[i].Port},nodelay=on"]);
+                arguments.AddRange(["-serial", $"chardev:uart{i}"]);
+            }
+            arguments.AddRange(["-chardev", $"socket,id=qmp,host=127.0.0.1,port={qmpListener.Port},nodelay=on"]);
+            arguments.AddRange(["-mon", "chardev=qmp,mode=control"]);
+            if (_options.ClockMode == ClockMode.Virtual) arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
+            arguments.AddRange(_options.ExtraArguments);
+
+            long readyFrom = _channels[_options.ReadyChannel].LineCount;
+            _process = ManagedProcess.Start(_options.QemuPath, arguments, _workDirectory.Path);
+            for (int i = 0; i < uartListeners.Length; i++)
+            {
+                TargetChannel channel = _channels.All[i];
+                NetworkStream stream = await uartListeners[i]
+                    .AcceptAsync($"'{channel.Name}' UART", _process, _options.StartTimeout, _options.TimeProvider, cancellationToken)
+                    .ConfigureAwait(false);
+                await channel.AttachAsync(stream).ConfigureAwait(false);
+            }
+            NetworkStream qmpStream = await qmpListener
+                .AcceptAsync("QMP", _process, _options.StartTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            _qmp = await QmpClient.ConnectAsync(qmpStream, Name, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            _wallClock.Restart();
+            await ReadyLine.WaitAsync(_channels[_options.ReadyChannel], _options.ReadyPattern, readyFrom,
+                _options.StartTimeout, _process, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            State = TargetState.Running;
+        }
+        catch
+        {
+            State = TargetState.Failed;
+            await ShutDownAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            foreach (LoopbackListener listener in uartListeners) listener.Dispose();
+        }
+    }
+
+    private async Task ShutDownAsync()
+    {
+        if (_qmp is not null)
+        {
+            try
+            {
+                await _qmp.ExecuteAsync("quit").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
+            {
+                // QEMU closes the QMP socket as it quits, sometimes before the reply.
+            }
+            await _qmp.DisposeAsync().ConfigureAwait(false);
+            _qmp = null;
+        }
+        await _channels.DetachAllAsync().ConfigureAwait(false);
+        if (_process is null) return;
+        await _process.StopAsync(QuitGrace).ConfigureAwait(false);
+        await _process.DisposeAsync().ConfigureAwait(false);
+        _process = null;
+    }
+
+    private static async Task<TimeSpan> ReadUptimeFromConsoleAsync(ITarget target, CancellationToken cancellationToken)
+    {
+        ConsoleReply reply = await new NodeConsole(target.GetChannel(ChannelNames.Console))
+            .ExecuteOkAsync("uptime", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return TimeSpan.FromMilliseconds(reply.GetInt64("uptime_ms"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _channels.DisposeAsync().ConfigureAwait(false);
+        _workDirectory.Dispose();
+        _lifecycle.Dispose();
+    }
+}

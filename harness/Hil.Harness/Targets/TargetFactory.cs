@@ -1,0 +1,29 @@
+using Hil.Harness.Clocks;
+using Hil.Harness.Targets.Native;
+using Hil.Harness.Targets.Qemu;
+
+namespace Hil.Harness.Targets;
+
+/// <summary>Creates a target of a backend named on a command line or in a scenario.</summary>
+public static class TargetFactory
+{
+    public static IReadOnlyList<string> Backends { get; } = ["native", "qemu"];
+
+    /// <param name="firmware">The firmware image (host executable or ELF); null for the reference node's build.</param>
+    public static ITarget Create(string backend, string name = "node-1", ClockMode clockMode = ClockMode.Wall,
+        string? firmware = null, TimeProvider? timeProvider = null)
+    {
+        TimeProvider time = timeProvider ?? TimeProvider.System;
+        return backend switch
+        {
+            "native" => new NativeTarget(firmware is null
+                ? new NativeTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time }
+                : new NativeTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time, ExecutablePath = firmware }),
+            "qemu" => new QemuTarget(firmware is null
+                ? new QemuTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time }
+                : new QemuTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time, ElfPath = firmware }),
+            _ => throw new ArgumentException(
+                $"Unknown target backend '{backend}' (known: {string.Join(", ", Backends)}).", nameof(backend)),
+        };
+    }
+}
