@@ -70,6 +70,7 @@ public sealed class TargetChannel : IAsyncDisposable
     public async Task AttachAsync(Stream stream)
     {
         await DetachAsync().ConfigureAwait(false);
+        BreakLine();
         lock (_gate)
         {
             _stream = stream;
@@ -80,6 +81,21 @@ public sealed class TargetChannel : IAsyncDisposable
             _readCancellation = new CancellationTokenSource();
         }
         _readLoop = Task.Run(() => ReadLoopAsync(stream, _readCancellation.Token));
+    }
+
+    /// <summary>
+    /// Ends the current partial line, so what arrives next starts a line of its own: the
+    /// firmware's output after a reset does not continue the line it was writing before.
+    /// </summary>
+    public void BreakLine()
+    {
+        lock (_gate)
+        {
+            if (_partial.Length == 0) return;
+            _lines.Add(_partial.ToString().TrimEnd('\r'));
+            _partial.Clear();
+        }
+        _changed.Notify();
     }
 
     /// <summary>Stops reading and closes the stream (the firmware sees end of file).</summary>

@@ -33,8 +33,7 @@ public sealed class NodeConsole
         {
             long firstLine = Channel.LineCount;
             await Channel.WriteLineAsync(command, cancellationToken).ConfigureAwait(false);
-            await Channel.WaitForAsync(
-                channel => channel.PartialLine == Prompt && ReplyLines(channel.LinesSince(firstLine)).Count > 0,
+            await Channel.WaitForAsync(channel => ReplyComplete(channel, firstLine),
                 $"the reply to '{command}' and the prompt '{Prompt}'", limit, cancellationToken).ConfigureAwait(false);
             Channel.SkipReceived();
             return new ConsoleReply(command, ReplyLines(Channel.LinesSince(firstLine)));
@@ -59,6 +58,23 @@ public sealed class NodeConsole
     /// <summary>Waits for the prompt after boot (the banner has been seen).</summary>
     public Task WaitForPromptAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Channel.WaitForAsync(channel => channel.PartialLine == Prompt, $"the prompt '{Prompt}'", timeout, cancellationToken);
+
+    /// <summary>
+    /// True once a prompt follows some reply output. A prompt is "> " at the start of a line: the
+    /// partial line, or a completed line when the node printed something after it (a log line
+    /// ends the prompt's line; without echo a reply continues on the prompt's line).
+    /// </summary>
+    private static bool ReplyComplete(TargetChannel channel, long firstLine)
+    {
+        bool replySeen = false;
+        foreach (string line in channel.LinesSince(firstLine).Append(channel.PartialLine))
+        {
+            if (replySeen && line.StartsWith(Prompt, StringComparison.Ordinal)) return true;
+            string content = StripPrompts(line);
+            if (content.Length > 0 && !content.StartsWith('[')) replySeen = true;
+        }
+        return false;
+    }
 
     private static IReadOnlyList<string> ReplyLines(IReadOnlyList<string> lines)
     {

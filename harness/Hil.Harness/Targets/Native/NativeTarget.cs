@@ -14,7 +14,6 @@ namespace Hil.Harness.Targets.Native;
 /// </summary>
 public sealed class NativeTarget : ITarget
 {
-    private static int s_instances;
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
     private readonly NativeTargetOptions _options;
     private readonly ChannelSet _channels;
@@ -31,8 +30,7 @@ public sealed class NativeTarget : ITarget
         _channels = new ChannelSet(options.Name, options.ChannelNames, options.TimeProvider);
         _workDirectory = new WorkDirectory(options.WorkDirectory, options.Name);
         _wallClock = new WallClock(options.TimeProvider);
-        int instance = Interlocked.Increment(ref s_instances);
-        _mac = options.Mac ?? $"02:00:{Environment.ProcessId >> 8 & 0xff:x2}:{Environment.ProcessId & 0xff:x2}:{instance >> 8 & 0xff:x2}:{instance & 0xff:x2}";
+        _mac = options.Mac ?? NodeMac.Next();
     }
 
     public string Name => _options.Name;

@@ -22,6 +22,7 @@ public sealed class QemuTarget : ITarget
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly WallClock _wallClock;
     private readonly IcountClock _icountClock;
+    private readonly string _mac;
     private ManagedProcess? _process;
     private QmpClient? _qmp;
 
@@ -31,6 +32,7 @@ public sealed class QemuTarget : ITarget
         _channels = new ChannelSet(options.Name, options.ChannelNames, options.TimeProvider);
         _workDirectory = new WorkDirectory(options.WorkDirectory, options.Name);
         _wallClock = new WallClock(options.TimeProvider);
+        _mac = options.Mac ?? NodeMac.Next();
         Func<ITarget, CancellationToken, Task<TimeSpan>> probe = options.DeviceTimeProbe ?? ReadUptimeFromConsoleAsync;
         _icountClock = new IcountClock(ct => probe(this, ct), options.TimeProvider);
     }
@@ -69,6 +71,7 @@ public sealed class QemuTarget : ITarget
         {
             if (_qmp is null || _process is null) throw new InvalidOperationException($"Target '{Name}' is not running.");
             TargetChannel readyChannel = _channels[_options.ReadyChannel];
+            foreach (TargetChannel channel in _channels.All) channel.BreakLine();
             long readyFrom = readyChannel.LineCount;
             await _qmp.ExecuteAsync("system_reset", cancellationToken: cancellationToken).ConfigureAwait(false);
             _wallClock.Restart();
@@ -112,6 +115,7 @@ public sealed class QemuTarget : ITarget
             arguments.AddRange(["-chardev", $"socket,id=qmp,host=127.0.0.1,port={qmpListener.Port},nodelay=on"]);
             arguments.AddRange(["-mon", "chardev=qmp,mode=control"]);
             if (_options.ClockMode == ClockMode.Virtual) arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
+            if (_options.ProvisionIdentity) arguments.AddRange(BoardIdentity.LoaderArguments(_mac));
             arguments.AddRange(_options.ExtraArguments);
 
             long readyFrom = _channels[_options.ReadyChannel].LineCount;

@@ -15,6 +15,15 @@ public sealed record QemuTargetOptions : TargetOptions
     public string Machine { get; init; } = "netduinoplus2";
 
     /// <summary>
+    /// The board's MAC (the reference node's id derives from it), provisioned through
+    /// <see cref="BoardIdentity"/>. Default: unique per target in this process.
+    /// </summary>
+    public string? Mac { get; init; }
+
+    /// <summary>Whether to write the identity record at all (firmware other than the reference node may not want it).</summary>
+    public bool ProvisionIdentity { get; init; } = true;
+
+    /// <summary>
     /// How the harness reads the node's clock in virtual (icount) mode. Default: the reference node's
     /// <c>uptime</c> console command.
     /// </summary>
