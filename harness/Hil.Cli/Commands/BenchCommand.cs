@@ -36,9 +36,9 @@ internal static class BenchCommand
             for (int i = 0; i < runs; i++)
             {
                 samples.Add(await BootOnceAsync(backend, cancellationToken));
-                Console.Error.Write($"\rhil: {backend}: {i + 1}/{runs} boots");
+                if (!Console.IsErrorRedirected) Console.Error.Write($"\rhil: {backend}: {i + 1}/{runs} boots");
             }
-            Console.Error.WriteLine();
+            Console.Error.WriteLine(Console.IsErrorRedirected ? $"hil: {backend}: {runs} boots" : "");
             var stats = Statistics.Of(samples);
             double? goal = goals.TryGetValue(backend, out double g) ? g : null;
             rows.Add(new BenchmarkRow(backend, runs, stats, goal));

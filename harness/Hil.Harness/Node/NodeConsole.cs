@@ -55,9 +55,22 @@ public sealed class NodeConsole
         return reply;
     }
 
-    /// <summary>Waits for the prompt after boot (the banner has been seen).</summary>
+    /// <summary>Waits until the node sits at its prompt (after boot, say), log lines after the prompt notwithstanding.</summary>
     public Task WaitForPromptAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
-        Channel.WaitForAsync(channel => channel.PartialLine == Prompt, $"the prompt '{Prompt}'", timeout, cancellationToken);
+        Channel.WaitForAsync(AtPrompt, $"the prompt '{Prompt}'", timeout, cancellationToken);
+
+    /// <summary>The last thing printed, log lines aside, is a bare prompt.</summary>
+    private static bool AtPrompt(TargetChannel channel)
+    {
+        if (channel.PartialLine == Prompt) return true;
+        if (channel.PartialLine.Length > 0) return false;
+        foreach (string line in channel.Tail(50).Reverse())
+        {
+            if (line.StartsWith('[') || line.Length == 0) continue;
+            return line.TrimEnd() == Prompt.TrimEnd();
+        }
+        return false;
+    }
 
     /// <summary>
     /// True once a prompt follows some reply output. A prompt is "> " at the start of a line: the

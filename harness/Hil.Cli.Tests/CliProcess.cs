@@ -1,0 +1,29 @@
+using System.Diagnostics;
+
+namespace Hil.Cli.Tests;
+
+/// <summary>Runs the built `hil` command as a user would, capturing its output and exit code.</summary>
+internal static class CliProcess
+{
+    public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
+
+    public static async Task<Result> RunAsync(params string[] arguments)
+    {
+        string hil = Path.Combine(AppContext.BaseDirectory, "hil");
+        var info = new ProcessStartInfo(hil)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments) info.ArgumentList.Add(argument);
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {hil}");
+        process.StandardInput.Close();
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await output, await error);
+    }
+}
