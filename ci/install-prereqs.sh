@@ -15,8 +15,10 @@ declare -A PROBE=(
   [libnewlib-arm-none-eabi]="file:/usr/lib/arm-none-eabi/newlib/libc.a"
   [qemu-system-arm]="cmd:qemu-system-arm"
   [socat]="cmd:socat"
+  [mosquitto]="cmd:mosquitto"
+  [mosquitto-clients]="cmd:mosquitto_pub"
 )
-ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat)
+ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients)
 
 missing=()
 for pkg in "${ORDER[@]}"; do
