@@ -109,3 +109,24 @@ public sealed class OutageRecoveryTests
         Assert.That(lastSeq, Is.GreaterThanOrEqualTo(40), "about 3.5 minutes of readings every 5 s");
     }
 }
+
+/// <summary>The modem bridges to any MQTT broker: here Mosquitto, the conformance reference.</summary>
+public sealed class NodeThroughMosquittoTests
+{
+    [Test]
+    public async Task The_node_publishes_through_mosquitto_too()
+    {
+        await using Hil.Mqtt.Mosquitto.MosquittoProcess mosquitto = await Hil.Mqtt.Mosquitto.MosquittoProcess.StartAsync();
+        await using TelemetrySubscriber subscriber = await TelemetrySubscriber.StartAsync(mosquitto.Port, "devices/+/telemetry");
+        await using RunningNode node = await RunningNode.StartAsync("native", uplink: new Hil.Simulators.Modem.BrokerUplink(mosquitto.Host, mosquitto.Port));
+        string topic = $"devices/{await node.NodeIdAsync()}/telemetry";
+        await node.Modem.WaitForMqttAsync(TimeSpan.FromSeconds(20));
+
+        await node.SendStimulusAsync(StimulusFrames.Sensor(19.25, 71.5, publishNow: true));
+
+        MqttApplicationMessage telemetry = await subscriber.WaitForAsync(m => m.Topic == topic, "telemetry via Mosquitto", TimeSpan.FromSeconds(20));
+        using JsonDocument json = JsonDocument.Parse(telemetry.Payload);
+        Assert.That(json.RootElement.GetProperty("temperature_c").GetDouble(), Is.EqualTo(19.25));
+        Assert.That(json.RootElement.GetProperty("humidity_pct").GetDouble(), Is.EqualTo(71.5));
+    }
+}
