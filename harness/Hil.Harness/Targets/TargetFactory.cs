@@ -1,13 +1,14 @@
 using Hil.Harness.Clocks;
 using Hil.Harness.Targets.Native;
 using Hil.Harness.Targets.Qemu;
+using Hil.Harness.Targets.Renode;
 
 namespace Hil.Harness.Targets;
 
 /// <summary>Creates a target of a backend named on a command line or in a scenario.</summary>
 public static class TargetFactory
 {
-    public static IReadOnlyList<string> Backends { get; } = ["native", "qemu"];
+    public static IReadOnlyList<string> Backends { get; } = ["native", "qemu", "renode"];
 
     /// <param name="firmware">The firmware image (host executable or ELF); null for the reference node's build.</param>
     public static ITarget Create(string backend, string name = "node-1", ClockMode clockMode = ClockMode.Wall,
@@ -22,6 +23,9 @@ public static class TargetFactory
             "qemu" => new QemuTarget(firmware is null
                 ? new QemuTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time }
                 : new QemuTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time, ElfPath = firmware }),
+            "renode" => new RenodeTarget(firmware is null
+                ? new RenodeTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time }
+                : new RenodeTargetOptions { Name = name, ClockMode = clockMode, TimeProvider = time, ElfPath = firmware }),
             _ => throw new ArgumentException(
                 $"Unknown target backend '{backend}' (known: {string.Join(", ", Backends)}).", nameof(backend)),
         };
