@@ -9,10 +9,14 @@ using Hil.Simulators.Modem;
 
 namespace Hil.Harness.Tests.Targets;
 
-/// <summary>The reference node's behaviour, asserted identically on every backend.</summary>
+/// <summary>
+/// The reference node's behaviour, asserted identically on every backend ("serial": a native node
+/// wired through socat ptys to the serial target; "renode": skipped unless Renode is installed).
+/// </summary>
 [TestFixture("native")]
 [TestFixture("qemu")]
 [TestFixture("renode")]
+[TestFixture("serial")]
 public sealed class NodeOnTargetTests(string backend)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);

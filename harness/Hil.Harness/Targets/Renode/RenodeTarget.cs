@@ -266,8 +266,12 @@ public sealed class RenodeTarget : ITarget
         _virtualClock = null;
     }
 
+    private bool _disposed;
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         await StopAsync().ConfigureAwait(false);
         await _channels.DisposeAsync().ConfigureAwait(false);
         _lifecycle.Dispose();
