@@ -46,6 +46,9 @@ public sealed class SerialPort : Stream
         }
     }
 
+    /// <summary>Throws the list of supported rates unless <paramref name="baudRate"/> is one of them.</summary>
+    public static void ValidateBaud(int baudRate) => Termios.SpeedConstant(baudRate);
+
     /// <summary>Discards what arrived before now (stale output from before a reset).</summary>
     public void DiscardInput() => Termios.TcFlush(RequireOpen(), Termios.TciFlush);
 
