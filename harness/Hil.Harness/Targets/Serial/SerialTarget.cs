@@ -61,12 +61,14 @@ public sealed class SerialTarget : ITarget
             State = TargetState.Starting;
             if (_options.FlashCommand is not null)
                 await RunCommandAsync("flash", _options.FlashCommand, _options.FlashTimeout, cancellationToken).ConfigureAwait(false);
+            long seenBefore = _channels[_options.ReadyChannel].LineCount;
             foreach ((string channel, string device) in _options.Devices)
                 await AttachAsync(channel, SerialPort.Open(device, _options.BaudRate, _options.HardwareFlowControl)).ConfigureAwait(false);
             _supervision = new CancellationTokenSource();
             _supervisors = _options.Devices.Select(d => SuperviseAsync(d.Key, d.Value, _supervision.Token)).ToArray();
             bool reset = _options.ResetOnStart ?? _options.Reset != SerialReset.None;
-            await BootAsync(reset, cancellationToken).ConfigureAwait(false);
+            // Without a reset the board's banner may already wait in the device: count it from before opening.
+            await BootAsync(reset, reset ? null : seenBefore, cancellationToken).ConfigureAwait(false);
             State = TargetState.Running;
         }
         catch
@@ -89,7 +91,7 @@ public sealed class SerialTarget : ITarget
             if (State != TargetState.Running) throw new InvalidOperationException($"Target '{Name}' is not running.");
             if (_options.Reset == SerialReset.None)
                 throw new InvalidOperationException($"Target '{Name}' has no way to reset its board: configure a DTR/RTS pulse or a reset command.");
-            await BootAsync(reset: true, cancellationToken).ConfigureAwait(false);
+            await BootAsync(reset: true, null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -111,12 +113,16 @@ public sealed class SerialTarget : ITarget
         }
     }
 
-    private async Task BootAsync(bool reset, CancellationToken cancellationToken)
+    private async Task BootAsync(bool reset, long? seenBefore, CancellationToken cancellationToken)
     {
         TargetChannel ready = _channels[_options.ReadyChannel];
         foreach (TargetChannel channel in _channels.All) channel.BreakLine();
-        long fromLine = ready.LineCount;
-        if (reset) await PerformResetAsync(cancellationToken).ConfigureAwait(false);
+        long fromLine = seenBefore ?? ready.LineCount;
+        if (reset)
+        {
+            GetPort(_options.ReadyChannel)?.DiscardInput(); // what the board said before its reset is not its boot
+            await PerformResetAsync(cancellationToken).ConfigureAwait(false);
+        }
         _clock.Restart();
         string how = reset ? "after its reset" : "(the target does not reset the board: it must boot now, or set a reset method)";
         try
