@@ -197,7 +197,7 @@ public sealed class RenodeStandIn : IAsyncDisposable
             await machine.StopNodeAsync();
             await machine.DropHarnessConnectionsAsync();
             if (snapshot.TryGetValue(machine.Name, out string? flash)) await File.WriteAllBytesAsync(machine.FlashPath, Convert.FromBase64String(flash));
-            if (virtualClock is bool mode) await machine.LaunchAsync(mode);
+            if (virtualClock is bool mode) await machine.LaunchAsync(mode, waitForHarness: false);
         }
         _selected = null;
     }

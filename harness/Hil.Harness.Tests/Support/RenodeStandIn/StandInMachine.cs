@@ -34,10 +34,12 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
 
     public uint Read(uint address) => _memory.GetValueOrDefault(address);
 
-    public async Task LaunchAsync(bool virtualClock)
+    /// <param name="waitForHarness">Wait for the harness's terminal connections first (not after a snapshot load, when it reconnects later).</param>
+    public async Task LaunchAsync(bool virtualClock, bool waitForHarness = true)
     {
         if (_node is not null) return;
         VirtualClock = virtualClock;
+        if (waitForHarness) foreach (StandInUart uart in _uarts.Values) await uart.WaitForHarnessAsync();
         var listeners = new List<(StandInUart? Uart, TcpListener Listener)>();
         var arguments = new List<string>();
         for (int i = 0; i < NativeChannels.Length; i++)

@@ -40,6 +40,14 @@ internal sealed class StandInUart : IAsyncDisposable
             throw new TimeoutException($"stand-in terminal {Name}: the node's {count} bytes never arrived");
     }
 
+    /// <summary>
+    /// Waits (bounded) until the harness's connection has been accepted. Renode drops UART output
+    /// while no client is connected; the harness connects before <c>start</c>, but under load the
+    /// stand-in's accept could lag behind its monitor, so it waits rather than lose the banner.
+    /// </summary>
+    public Task<bool> WaitForHarnessAsync() =>
+        _forwarded.WaitUntilAsync(() => { lock (_gate) return _harness is not null; }, TimeSpan.FromSeconds(5), TimeProvider.System);
+
     public void AttachNode(NetworkStream node)
     {
         lock (_gate)
@@ -77,6 +85,7 @@ internal sealed class StandInUart : IAsyncDisposable
                 var harness = new NetworkStream(socket, ownsSocket: true);
                 await DropHarnessAsync();
                 lock (_gate) _harness = harness;
+                _forwarded.Notify();
                 _ = Task.Run(() => PumpFromHarnessAsync(harness));
             }
         }
