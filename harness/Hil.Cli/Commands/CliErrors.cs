@@ -17,6 +17,11 @@ internal static class CliErrors
             Console.Error.WriteLine($"hil: error: {e.Message}");
             return 1;
         }
+        catch (Hil.Harness.Bench.BenchFileException e)
+        {
+            foreach (string problem in e.Problems) Console.Error.WriteLine($"hil: error: {problem}");
+            return 2;
+        }
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("hil: cancelled");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
+using Hil.Harness.Bench;
 using Hil.Harness.Clocks;
 using Hil.Harness.Node;
 using Hil.Harness.Targets;
@@ -9,8 +10,9 @@ using Hil.Simulators.Modem;
 namespace Hil.Cli.Commands;
 
 /// <summary>
-/// `hil run`: the main job. Until the Gherkin suite lands it boots the default target and checks
-/// version, status and a stimulus → telemetry round trip, reporting each check.
+/// `hil run`: the main job. Until the Gherkin suite lands it boots the default target (or every
+/// target of a bench file) and checks version, status and a stimulus → telemetry round trip,
+/// reporting each check.
 /// </summary>
 internal static class RunCommand
 {
@@ -20,12 +22,14 @@ internal static class RunCommand
     {
         Option<string> target = CommonOptions.Target();
         Option<string?> firmware = CommonOptions.Firmware();
-        var command = new Command("run", "Boot the node on the embedded default (native target) and check it end to end")
+        var bench = new Option<string?>("--bench", "-b") { Description = "Bench file (YAML, docs/bench-files.md): run the checks on every target it describes" };
+        var command = new Command("run", "Boot the node on the embedded default (native target), or every target of a bench file, and check it end to end")
         {
-            target, firmware,
+            target, firmware, bench,
         };
-        command.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
-            RunAsync(parse.GetValue(target)!, parse.GetValue(firmware), ct)));
+        command.SetAction((parse, ct) => CliErrors.GuardAsync(() => parse.GetValue(bench) is string file
+            ? RunBenchAsync(file, ct)
+            : RunAsync(parse.GetValue(target)!, parse.GetValue(firmware), ct)));
         return command;
     }
 
@@ -34,6 +38,37 @@ internal static class RunCommand
         Console.WriteLine($"hil run: {backend} target, {(firmware is null ? "reference hive node" : firmware)}");
         var checks = new CheckReport();
         await using ITarget target = TargetFactory.Create(backend, "node-1", ClockMode.Wall, firmware);
+        await CheckTargetAsync(target, checks, null, cancellationToken);
+        return checks.Finish();
+    }
+
+    private static async Task<int> RunBenchAsync(string file, CancellationToken cancellationToken)
+    {
+        Bench bench = BenchLoader.Load(file);
+        IReadOnlyList<string> missing = BenchLoader.MissingDevices(bench);
+        if (missing.Count > 0) throw new BenchFileException(missing.Select(m => $"{file}: {m}").ToArray());
+        Console.WriteLine($"hil run: bench '{bench.Name}' ({file})");
+        var checks = new CheckReport();
+        IReadOnlyList<ITarget> targets = await BenchTargets.CreateAsync(bench, cancellationToken: cancellationToken);
+        try
+        {
+            foreach ((ITarget target, BenchTarget entry) in targets.Zip(bench.Targets.SelectMany(t => t.InstanceNames.Select(_ => t))))
+            {
+                Console.WriteLine($"target {target.Name} ({target.Backend})");
+                await CheckTargetAsync(target, checks, entry.Firmware?.Version, cancellationToken);
+                await target.StopAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            foreach (ITarget target in targets) await target.DisposeAsync();
+        }
+        return checks.Finish();
+    }
+
+    /// <summary>The checks of one target: boot, version (matching the bench's firmware version, when given), status, telemetry.</summary>
+    private static async Task CheckTargetAsync(ITarget target, CheckReport checks, string? expectedVersion, CancellationToken cancellationToken)
+    {
         var modem = new EspAtModem();
         modem.Attach(target.GetChannel(ChannelNames.Link));
         var console = new NodeConsole(target.GetChannel(ChannelNames.Console));
@@ -45,10 +80,15 @@ internal static class RunCommand
             await console.WaitForPromptAsync(Wait, cancellationToken);
             return $"{clock.Elapsed.TotalMilliseconds:0.0} ms";
         });
-        if (!booted) return checks.Finish();
+        if (!booted) return;
 
         await checks.RunAsync("version", async () =>
-            (await console.ExecuteOkAsync("version", cancellationToken: cancellationToken)).Text);
+        {
+            ConsoleReply version = await console.ExecuteOkAsync("version", cancellationToken: cancellationToken);
+            if (expectedVersion is not null && version["fw"] != expectedVersion)
+                throw new InvalidOperationException($"the bench expects firmware {expectedVersion}, the node runs {version["fw"]}: {version.Text}");
+            return version.Text;
+        });
 
         string nodeId = "";
         await checks.RunAsync("status", async () =>
@@ -75,7 +115,5 @@ internal static class RunCommand
                 throw new InvalidOperationException($"the node published {temperature} °C for a 24.5 °C stimulus: {publish.Text}");
             return $"24.5 °C published on {topic} after {clock.Elapsed.TotalMilliseconds:0.0} ms";
         });
-
-        return checks.Finish();
     }
 }

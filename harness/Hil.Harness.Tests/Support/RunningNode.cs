@@ -11,6 +11,8 @@ namespace Hil.Harness.Tests.Support;
 /// </summary>
 public sealed class RunningNode : IAsyncDisposable
 {
+    private IAsyncDisposable? _rig;
+
     private RunningNode(ITarget target, EspAtModem modem)
     {
         Target = target;
@@ -25,20 +27,23 @@ public sealed class RunningNode : IAsyncDisposable
     public static async Task<RunningNode> StartAsync(string backend, string name = "node-1",
         ClockMode clockMode = ClockMode.Wall, Action<EspAtModem>? configureModem = null, IModemUplink? uplink = null)
     {
-        ITarget target = TargetFactory.Create(backend, name, clockMode);
+        // "serial": a native node behind socat ptys, opened by the serial target as a lab board would be.
+        PtyBoard? board = backend == "serial" ? await PtyBoard.CreateAsync(name) : null;
+        ITarget target = board?.Target ?? TargetFactory.Create(backend, name, clockMode);
         var modem = new EspAtModem(uplink);
         configureModem?.Invoke(modem);
         modem.Attach(target.GetChannel(ChannelNames.Link));
         try
         {
             await target.StartAsync();
-            var node = new RunningNode(target, modem);
+            var node = new RunningNode(target, modem) { _rig = board };
             await node.Console.WaitForPromptAsync(TimeSpan.FromSeconds(5));
             return node;
         }
         catch
         {
             await target.DisposeAsync();
+            if (board is not null) await board.DisposeAsync();
             throw;
         }
     }
@@ -53,5 +58,6 @@ public sealed class RunningNode : IAsyncDisposable
     {
         await Target.DisposeAsync();
         await Modem.DisposeAsync();
+        if (_rig is not null) await _rig.DisposeAsync();
     }
 }

@@ -3,18 +3,30 @@ using System.Text.RegularExpressions;
 using Hil.Harness.Node;
 using Hil.Harness.Support;
 using Hil.Harness.Targets;
+using Hil.Harness.Targets.Renode;
 using Hil.Harness.Tests.Support;
 using Hil.Simulators.Modem;
 
 namespace Hil.Harness.Tests.Targets;
 
-/// <summary>The reference node's behaviour, asserted identically on every backend.</summary>
+/// <summary>
+/// The reference node's behaviour, asserted identically on every backend ("serial": a native node
+/// wired through socat ptys to the serial target; "renode": skipped unless Renode is installed).
+/// </summary>
 [TestFixture("native")]
 [TestFixture("qemu")]
+[TestFixture("renode")]
+[TestFixture("serial")]
 public sealed class NodeOnTargetTests(string backend)
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private string ExpectedBoard => backend == "qemu" ? "stm32f4" : "native";
+    private string ExpectedBoard => backend is "qemu" or "renode" ? "stm32f4" : "native";
+
+    [SetUp]
+    public void RequireBackend()
+    {
+        if (backend == "renode" && RenodeHostOptions.Unavailable() is string reason) Assert.Ignore(reason);
+    }
 
     [Test]
     public async Task Boots_and_reports_its_version()

@@ -1,0 +1,246 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Hil.Harness.Tests.Support.RenodeStandIn;
+
+/// <summary>
+/// Stands in for Renode 1.16's monitor, which cannot be installed here, replaying the bytes
+/// ../shared/RENODE.md records: telnet negotiation on connect, the banner and a prompt on the first
+/// connection only, the echo of each command and "\n\r", results ending "\r\r\n" or "\r\n\r",
+/// red errors (or plain ones with <c>--plain</c>), coloured or plain prompts, and <c>quit</c>.
+/// Machines, terminals and time are backed by <see cref="StandInMachine"/>: behind the terminal
+/// ports runs the native build of the firmware, the one part that is not Renode.
+/// One client at a time, like Renode (a second simultaneous client receives nothing).
+/// </summary>
+public sealed class RenodeStandIn : IAsyncDisposable
+{
+    private static readonly byte[] Negotiation = [0xFF, 0xFD, 0x00, 0xFF, 0xFD, 0x1F, 0xFF, 0xFB, 0x01, 0xFF, 0xFB, 0x03, 0xFF, 0xFC, 0x22];
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly bool _plain;
+    private readonly Dictionary<string, StandInMachine> _machines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, StandInUart> _terminals = new(StringComparer.Ordinal);
+    private readonly List<string> _commands = new();
+    private readonly string _workDirectory = Directory.CreateTempSubdirectory("renode-stand-in-").FullName;
+    private readonly Task _acceptLoop;
+    private StandInMachine? _selected;
+    private bool _bannerSent;
+    private bool _redPromptOpen;
+
+    private RenodeStandIn(bool plain)
+    {
+        _plain = plain;
+        _listener.Start();
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public static RenodeStandIn Start(bool plain = false) => new(plain);
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Every command received, in order.</summary>
+    public IReadOnlyList<string> Commands { get { lock (_commands) return _commands.ToArray(); } }
+
+    public bool HasQuit { get; private set; }
+
+    private string Red(string text) => _plain ? text : "\x1b[91m" + text + "\x1b[0m";
+
+    private string Prompt()
+    {
+        _redPromptOpen = _selected is null && !_plain;
+        if (_plain) return $"({_selected?.Name ?? "monitor"}) ";
+        return _selected is null ? "\x1b[91m(monitor) " : $"\x1b[33m({_selected.Name}) \x1b[0m";
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (!HasQuit)
+            {
+                using Socket client = await _listener.AcceptSocketAsync();
+                await using var stream = new NetworkStream(client);
+                await ServeAsync(stream);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+    }
+
+    private async Task ServeAsync(NetworkStream stream)
+    {
+        await stream.WriteAsync(Negotiation);
+        if (!_bannerSent)
+        {
+            _bannerSent = true;
+            string reset = _plain ? "" : "\x1b[0m";
+            await SendAsync(stream, $"{reset}Renode, version 1.16.1 (stand-in for the harness's tests)\n\r\n\r" + Prompt());
+        }
+        var line = new StringBuilder();
+        var buffer = new byte[1024];
+        try
+        {
+            int count;
+            while ((count = await stream.ReadAsync(buffer)) > 0)
+            {
+                foreach (char c in Encoding.UTF8.GetString(buffer, 0, count))
+                {
+                    if (c == '\0') continue;
+                    if (c != '\n' && c != '\r') { line.Append(c); continue; }
+                    string command = line.ToString();
+                    line.Clear();
+                    string reply = (_redPromptOpen ? "\x1b[0m" : "") + command + "\n\r" + await ExecuteAsync(command);
+                    if (HasQuit)
+                    {
+                        await SendAsync(stream, reply);
+                        return;
+                    }
+                    await SendAsync(stream, reply + Prompt());
+                }
+            }
+        }
+        catch (IOException) { } // the client went away; Renode keeps its state for the next one
+    }
+
+    private static Task SendAsync(NetworkStream stream, string text) => stream.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask();
+
+    private async Task<string> ExecuteAsync(string command)
+    {
+        if (command.Length == 0) return "";
+        lock (_commands) _commands.Add(command);
+        string[] words = Words(command);
+        try
+        {
+            return await DispatchAsync(command, words);
+        }
+        catch (StandInError e)
+        {
+            return e.Text;
+        }
+    }
+
+    private async Task<string> DispatchAsync(string command, string[] w)
+    {
+        switch (w)
+        {
+            case ["mach", "create", var name]:
+                _selected = _machines[name] = new StandInMachine(name, _workDirectory);
+                return "";
+            case ["mach", "set", var name]:
+                _selected = _machines.GetValueOrDefault(name) ?? throw ExecutionError(command, $"Machine '{name}' does not exist.");
+                return "";
+            case ["mach", "rem", var name]:
+                if (_machines.Remove(name, out StandInMachine? removed)) await removed.DisposeAsync();
+                if (_selected == removed) _selected = null;
+                return "";
+            case ["machine", "LoadPlatformDescription", var file] when _selected is not null:
+                RequireFile(command, file);
+                return "";
+            case ["sysbus", "LoadELF", var file] when _selected is not null:
+                RequireFile(command, file);
+                return "";
+            case ["sysbus", "WriteDoubleWord", var address, var value] when _selected is not null:
+                _selected.Write(Hex(address), Hex(value));
+                return "";
+            case ["sysbus", "ReadDoubleWord", var address] when _selected is not null:
+                return $"0x{_selected.Read(Hex(address)):x}\r\r\n";
+            case ["emulation", "CreateServerSocketTerminal", var port, var name, "false"]:
+                _terminals[name] = new StandInUart(int.Parse(port, CultureInfo.InvariantCulture), name);
+                return "";
+            case ["connector", "Connect", var peripheral, var terminal] when _selected is not null:
+                _selected.Connect(peripheral, _terminals.GetValueOrDefault(terminal)
+                    ?? throw ExecutionError(command, $"No such external: {terminal}"));
+                return "";
+            case ["emulation", "SetGlobalQuantum", _]:
+                return "";
+            case ["start"]:
+                foreach (StandInMachine machine in _machines.Values) await machine.LaunchAsync(virtualClock: false);
+                return "Starting emulation...\r\n\r";
+            case ["pause"]:
+                return "Pausing emulation...\r\n\r";
+            case ["emulation", "RunFor", var interval]:
+                TimeSpan duration = TimeSpan.FromSeconds(double.Parse(interval, CultureInfo.InvariantCulture));
+                foreach (StandInMachine machine in _machines.Values) await machine.RunForAsync(duration);
+                return "";
+            case ["machine", "Reset"] when _selected is not null:
+                await _selected.StopNodeAsync();
+                return "";
+            case ["Save", var file]:
+                await SaveAsync(file.TrimStart('@'));
+                return "";
+            case ["Load", var file]:
+                await LoadAsync(command, file);
+                return "";
+            case ["quit"]:
+                HasQuit = true;
+                return "Renode is quitting\r\n\r";
+            default:
+                throw new StandInError(Red($"No such command or device: {w[0]}\r\n"));
+        }
+    }
+
+    private async Task SaveAsync(string path)
+    {
+        var snapshot = _machines.Values.ToDictionary(m => m.Name,
+            m => File.Exists(m.FlashPath) ? Convert.ToBase64String(File.ReadAllBytes(m.FlashPath)) : "");
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(snapshot));
+    }
+
+    private async Task LoadAsync(string command, string file)
+    {
+        RequireFile(command, file);
+        var snapshot = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file.TrimStart('@')))!;
+        foreach (StandInMachine machine in _machines.Values)
+        {
+            bool? virtualClock = machine.VirtualClock;
+            await machine.StopNodeAsync();
+            await machine.DropHarnessConnectionsAsync();
+            if (snapshot.TryGetValue(machine.Name, out string? flash)) await File.WriteAllBytesAsync(machine.FlashPath, Convert.FromBase64String(flash));
+            if (virtualClock is bool mode) await machine.LaunchAsync(mode, waitForHarness: false);
+        }
+        _selected = null;
+    }
+
+    private void RequireFile(string command, string file)
+    {
+        string path = file.TrimStart('@');
+        if (!File.Exists(path)) throw ExecutionError(command, $"Could not find file '{path}'.");
+    }
+
+    private StandInError ExecutionError(string command, string message) =>
+        new(Red($"There was an error executing command '{command}': \r\n") + Red(message + "\r\n"));
+
+    private static uint Hex(string text) => uint.Parse(text.StartsWith("0x", StringComparison.Ordinal) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+
+    /// <summary>Splits a command into words; a quoted word loses its quotes.</summary>
+    private static string[] Words(string command)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        bool quoted = false;
+        foreach (char c in command)
+        {
+            if (c == '"') { quoted = !quoted; continue; }
+            if (c == ' ' && !quoted) { if (word.Length > 0) words.Add(word.ToString()); word.Clear(); continue; }
+            word.Append(c);
+        }
+        if (word.Length > 0) words.Add(word.ToString());
+        return words.ToArray();
+    }
+
+    private sealed class StandInError(string text) : Exception(text)
+    {
+        public string Text { get; } = text;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        HasQuit = true;
+        _listener.Stop();
+        await _acceptLoop;
+        foreach (StandInMachine machine in _machines.Values) await machine.DisposeAsync();
+        foreach (StandInUart terminal in _terminals.Values) await terminal.DisposeAsync();
+        try { Directory.Delete(_workDirectory, recursive: true); } catch (IOException) { }
+    }
+}

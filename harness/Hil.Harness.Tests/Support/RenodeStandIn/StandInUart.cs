@@ -1,0 +1,142 @@
+using System.Net;
+using System.Net.Sockets;
+using Hil.Harness.Support;
+
+namespace Hil.Harness.Tests.Support.RenodeStandIn;
+
+/// <summary>
+/// A server socket terminal of the stand-in: a raw TCP listener the harness connects to (as in
+/// Renode, no telnet on it), relayed to the UART of the native node behind it. Bytes the harness
+/// sends while no node runs (in reset) are lost, as on a real UART.
+/// </summary>
+internal sealed class StandInUart : IAsyncDisposable
+{
+    private readonly TcpListener _listener;
+    private readonly ChangeSignal _forwarded = new();
+    private readonly object _gate = new();
+    private readonly Task _acceptLoop;
+    private NetworkStream? _harness;
+    private NetworkStream? _node;
+    private long _toNode;
+    private long _fromNode;
+
+    public StandInUart(int port, string name)
+    {
+        Name = name;
+        _listener = new TcpListener(IPAddress.Loopback, port);
+        _listener.Start();
+        _acceptLoop = Task.Run(AcceptLoopAsync);
+    }
+
+    public string Name { get; }
+
+    /// <summary>Bytes relayed to the node since it was attached (what it has to consume before time moves).</summary>
+    public long ToNode { get { lock (_gate) return _toNode; } }
+
+    /// <summary>Waits until <paramref name="count"/> bytes from the node have reached the harness.</summary>
+    public async Task WaitForwardedAsync(long count)
+    {
+        if (!await _forwarded.WaitUntilAsync(() => { lock (_gate) return _fromNode >= count; }, TimeSpan.FromSeconds(10), TimeProvider.System))
+            throw new TimeoutException($"stand-in terminal {Name}: the node's {count} bytes never arrived");
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the harness's connection has been accepted. Renode drops UART output
+    /// while no client is connected; the harness connects before <c>start</c>, but under load the
+    /// stand-in's accept could lag behind its monitor, so it waits rather than lose the banner.
+    /// </summary>
+    public Task<bool> WaitForHarnessAsync() =>
+        _forwarded.WaitUntilAsync(() => { lock (_gate) return _harness is not null; }, TimeSpan.FromSeconds(5), TimeProvider.System);
+
+    public void AttachNode(NetworkStream node)
+    {
+        lock (_gate)
+        {
+            _node = node;
+            _toNode = 0;
+            _fromNode = 0;
+        }
+        _ = Task.Run(() => PumpFromNodeAsync(node));
+    }
+
+    public async Task DetachNodeAsync()
+    {
+        NetworkStream? node;
+        lock (_gate) (node, _node) = (_node, null);
+        if (node is not null) await node.DisposeAsync();
+    }
+
+    /// <summary>A loaded snapshot has new terminals: the harness's connection is dropped and it connects again.</summary>
+    public async Task DropHarnessAsync()
+    {
+        NetworkStream? harness;
+        lock (_gate) (harness, _harness) = (_harness, null);
+        if (harness is not null) await harness.DisposeAsync();
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                Socket socket = await _listener.AcceptSocketAsync();
+                socket.NoDelay = true;
+                var harness = new NetworkStream(socket, ownsSocket: true);
+                await DropHarnessAsync();
+                lock (_gate) _harness = harness;
+                _forwarded.Notify();
+                _ = Task.Run(() => PumpFromHarnessAsync(harness));
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException) { }
+    }
+
+    private async Task PumpFromHarnessAsync(NetworkStream harness)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            int count;
+            while ((count = await harness.ReadAsync(buffer)) > 0)
+            {
+                NetworkStream? node;
+                lock (_gate) node = _node;
+                if (node is null) continue;
+                await node.WriteAsync(buffer.AsMemory(0, count));
+                lock (_gate) if (_node == node) _toNode += count;
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+    }
+
+    private async Task PumpFromNodeAsync(NetworkStream node)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            int count;
+            while ((count = await node.ReadAsync(buffer)) > 0)
+            {
+                NetworkStream? harness;
+                lock (_gate) harness = _harness;
+                if (harness is not null)
+                {
+                    try { await harness.WriteAsync(buffer.AsMemory(0, count)); }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+                }
+                lock (_gate) if (_node == node) _fromNode += count;
+                _forwarded.Notify();
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        await _acceptLoop;
+        await DetachNodeAsync();
+        await DropHarnessAsync();
+    }
+}

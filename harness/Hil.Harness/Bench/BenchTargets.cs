@@ -1,0 +1,48 @@
+using Hil.Harness.Targets;
+using Hil.Harness.Targets.Renode;
+using Hil.Harness.Targets.Serial;
+
+namespace Hil.Harness.Bench;
+
+/// <summary>Creates the targets a bench describes (not started); the scenario runner and `hil run --bench` call this.</summary>
+public static class BenchTargets
+{
+    public static async Task<IReadOnlyList<ITarget>> CreateAsync(Bench bench, TimeProvider? timeProvider = null,
+        CancellationToken cancellationToken = default)
+    {
+        TimeProvider time = timeProvider ?? TimeProvider.System;
+        var targets = new List<ITarget>();
+        foreach (BenchTarget entry in bench.Targets)
+        {
+            RenodeHost? attached = entry.Renode?.Monitor is string monitor
+                ? await RenodeHost.AttachAsync(monitor[..monitor.LastIndexOf(':')], int.Parse(monitor[(monitor.LastIndexOf(':') + 1)..],
+                    System.Globalization.CultureInfo.InvariantCulture), time, cancellationToken).ConfigureAwait(false)
+                : null;
+            foreach (string name in entry.InstanceNames) targets.Add(Create(entry, name, attached, time));
+        }
+        return targets;
+    }
+
+    private static ITarget Create(BenchTarget entry, string name, RenodeHost? host, TimeProvider time)
+    {
+        string? image = entry.Firmware?.Image;
+        switch (entry.Backend)
+        {
+            case "serial":
+                BenchSerial serial = entry.Serial!;
+                return new SerialTarget(new SerialTargetOptions
+                {
+                    Name = name, TimeProvider = time, Devices = serial.Devices, BaudRate = serial.Baud, HardwareFlowControl = serial.RtsCts,
+                    ChannelNames = ChannelNames.Default.Where(serial.Devices.ContainsKey).ToArray(),
+                    Reset = serial.Reset switch { "dtr" => SerialReset.DtrPulse, "rts" => SerialReset.RtsPulse, "command" => SerialReset.Command, _ => SerialReset.None },
+                    ResetCommand = serial.ResetCommand, FlashCommand = serial.FlashCommand, FirmwareImage = image,
+                });
+            case "renode":
+                var renode = new RenodeTargetOptions { Name = name, TimeProvider = time, ClockMode = entry.Clock, Host = host, Quantum = entry.Renode?.Quantum };
+                if (entry.Renode?.Platform is string platform) renode = renode with { PlatformPath = platform };
+                return new RenodeTarget(image is null ? renode : renode with { ElfPath = image });
+            default:
+                return TargetFactory.Create(entry.Backend, name, entry.Clock, image, time);
+        }
+    }
+}

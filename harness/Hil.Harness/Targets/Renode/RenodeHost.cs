@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Hil.Harness.Support;
+
+namespace Hil.Harness.Targets.Renode;
+
+/// <summary>
+/// One Renode and its monitor, shared by every renode target of a run: Renode takes seconds and
+/// ~380 MiB to start (RENODE.md), so the harness starts it once, headless, with its monitor on a
+/// free port, and creates one machine per node in it. Machine-scoped commands are preceded by
+/// <c>mach set</c> when another machine is selected. Renode's own log (its stdout) is the evidence
+/// attached to errors. <see cref="AttachAsync"/> uses a Renode started by someone else instead.
+/// </summary>
+public sealed class RenodeHost : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim s_sharedGate = new(1, 1);
+    private static RenodeHost? s_shared;
+    private readonly SemaphoreSlim _session = new(1, 1);
+    private readonly HashSet<string> _machineNames = new(StringComparer.Ordinal);
+    private readonly List<RenodeTarget> _targets = new();
+    private readonly string _address;
+    private readonly int _port;
+    private RenodeMonitor _monitor;
+    private string? _selectedMachine;
+    private bool _disposed;
+
+    private RenodeHost(RenodeMonitor monitor, string address, int port, ManagedProcess? process, TimeProvider timeProvider)
+    {
+        _monitor = monitor;
+        _address = address;
+        _port = port;
+        Process = process;
+        TimeProvider = timeProvider;
+    }
+
+    /// <summary>The Renode process (null when attached to one started elsewhere).</summary>
+    public ManagedProcess? Process { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    public int MonitorPort => _port;
+
+    /// <summary>The Renode of this test run or CLI invocation: started on first use, quit at process exit.</summary>
+    public static async Task<RenodeHost> GetSharedAsync(RenodeHostOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        await s_sharedGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (s_shared is { _disposed: false, Process.HasExited: false }) return s_shared;
+            s_shared = await StartAsync(options ?? new RenodeHostOptions(), cancellationToken).ConfigureAwait(false);
+            RenodeHost started = s_shared;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => started.Process?.Kill();
+            return started;
+        }
+        finally
+        {
+            s_sharedGate.Release();
+        }
+    }
+
+    /// <summary>Starts Renode headless with its monitor on a free port and connects to it.</summary>
+    public static async Task<RenodeHost> StartAsync(RenodeHostOptions options, CancellationToken cancellationToken = default)
+    {
+        string renode = options.RenodePath ?? throw new FileNotFoundException(RenodeHostOptions.NotInstalled);
+        int port = FreeLoopbackPort();
+        var arguments = new List<string> { "--disable-gui", "--port", port.ToString(CultureInfo.InvariantCulture) };
+        if (options.Plain) arguments.Add("--plain");
+        arguments.AddRange(options.ExtraArguments);
+        ManagedProcess process = ManagedProcess.Start(renode, arguments);
+        try
+        {
+            RenodeMonitor monitor = await ConnectWhenListeningAsync("127.0.0.1", port, process, options.StartTimeout,
+                options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            return new RenodeHost(monitor, "127.0.0.1", port, process, options.TimeProvider);
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Uses a Renode already running with its monitor at <paramref name="address"/>:<paramref name="port"/>.</summary>
+    public static async Task<RenodeHost> AttachAsync(string address, int port, TimeProvider? timeProvider = null,
+        CancellationToken cancellationToken = default)
+    {
+        TimeProvider time = timeProvider ?? TimeProvider.System;
+        RenodeMonitor monitor = await RenodeMonitor.ConnectAsync(address, port, time, cancellationToken).ConfigureAwait(false);
+        return new RenodeHost(monitor, address, port, null, time);
+    }
+
+    /// <summary>Runs a command that concerns no particular machine.</summary>
+    public async Task<RenodeResult> ExecuteAsync(string command, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        await _session.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _session.Release();
+        }
+    }
+
+    /// <summary>Runs <paramref name="commands"/> in order with <paramref name="machine"/> selected, without interleaving.</summary>
+    public async Task<IReadOnlyList<RenodeResult>> ExecuteOnMachineAsync(string machine, IEnumerable<string> commands,
+        TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        await _session.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_selectedMachine != machine) await RunAsync($"mach set \"{machine}\"", null, cancellationToken).ConfigureAwait(false);
+            _selectedMachine = machine;
+            var results = new List<RenodeResult>();
+            foreach (string command in commands) results.Add(await RunAsync(command, timeout, cancellationToken).ConfigureAwait(false));
+            return results;
+        }
+        finally
+        {
+            _session.Release();
+        }
+    }
+
+    /// <summary>Creates a machine named after <paramref name="wanted"/>, unique in this Renode, and selects it.</summary>
+    public async Task<string> CreateMachineAsync(string wanted, CancellationToken cancellationToken = default)
+    {
+        await _session.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            string name = wanted;
+            for (int n = 2; !_machineNames.Add(name); n++) name = $"{wanted}-{n}";
+            await RunAsync($"mach create \"{name}\"", null, cancellationToken).ConfigureAwait(false);
+            _selectedMachine = name;
+            return name;
+        }
+        finally
+        {
+            _session.Release();
+        }
+    }
+
+    /// <summary>Lets <paramref name="duration"/> of virtual time pass for every machine (<c>emulation RunFor</c>).</summary>
+    public Task RunForAsync(TimeSpan duration, CancellationToken cancellationToken = default) =>
+        ExecuteAsync($"emulation RunFor \"{Seconds(duration)}\"", TimeSpan.FromSeconds(30) + duration * 20, cancellationToken);
+
+    /// <summary>Saves the whole emulation (every machine) to <paramref name="path"/>.</summary>
+    public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
+        ExecuteAsync($"Save @{Path.GetFullPath(path)}", null, cancellationToken);
+
+    /// <summary>Replaces the emulation by the snapshot in <paramref name="path"/>; targets reconnect their UARTs.</summary>
+    public async Task LoadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await _session.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunAsync($"Load @{Path.GetFullPath(path)}", null, cancellationToken).ConfigureAwait(false);
+            _selectedMachine = null;
+        }
+        finally
+        {
+            _session.Release();
+        }
+        RenodeTarget[] targets;
+        lock (_targets) targets = _targets.ToArray();
+        foreach (RenodeTarget target in targets) await target.ReconnectChannelsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Drops the monitor connection and opens a new one; Renode keeps its machines.</summary>
+    public async Task ReconnectAsync(CancellationToken cancellationToken = default)
+    {
+        await _session.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _monitor.DisposeAsync().ConfigureAwait(false);
+            _monitor = await RenodeMonitor.ConnectAsync(_address, _port, TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _session.Release();
+        }
+    }
+
+    /// <summary>Renode's own output (its log) and the monitor's last words, for error messages.</summary>
+    public string Evidence()
+    {
+        string process = Process is null ? $"Renode attached at {_address}:{_port}." : "Renode: " + Process.Evidence();
+        return process + "\nMonitor transcript tail: " + RenodeMonitor.Visible(_monitor.TranscriptTail);
+    }
+
+    internal void Register(RenodeTarget target)
+    {
+        lock (_targets) _targets.Add(target);
+    }
+
+    internal void Unregister(RenodeTarget target)
+    {
+        lock (_targets) _targets.Remove(target);
+    }
+
+    private async Task<RenodeResult> RunAsync(string command, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (Process is { HasExited: true })
+            throw new InvalidOperationException($"Renode is gone; cannot run '{command}'. {Process.Evidence()}");
+        RenodeResult result = await _monitor.ExecuteAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+        if (command.StartsWith("mach ", StringComparison.Ordinal)) _selectedMachine = _monitor.PromptName;
+        return result;
+    }
+
+    internal static string Seconds(TimeSpan duration) =>
+        duration.TotalSeconds.ToString("0.0#######", CultureInfo.InvariantCulture);
+
+    internal static int FreeLoopbackPort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private static async Task<RenodeMonitor> ConnectWhenListeningAsync(string address, int port, ManagedProcess process,
+        TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        long start = timeProvider.GetTimestamp();
+        SocketException? last = null;
+        while (timeProvider.GetElapsedTime(start) < timeout)
+        {
+            if (process.HasExited)
+                throw new TargetStartException($"Renode exited before its monitor listened on port {port}. {process.Evidence()}");
+            try
+            {
+                return await RenodeMonitor.ConnectAsync(address, port, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                last = e;
+            }
+            // Nothing tells when a port starts listening but trying it; Renode needs ~1.4 s.
+            await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromMilliseconds(50), timeProvider, cancellationToken)).ConfigureAwait(false);
+        }
+        throw new TargetStartException(
+            $"Renode's monitor did not listen on {address}:{port} within {timeout.TotalSeconds:0.#} s ({last?.Message}). {process.Evidence()}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        if (Process is not null)
+        {
+            await _monitor.QuitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Process.StopAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Process.DisposeAsync().ConfigureAwait(false);
+        }
+        _disposed = true;
+        await _monitor.DisposeAsync().ConfigureAwait(false);
+    }
+}

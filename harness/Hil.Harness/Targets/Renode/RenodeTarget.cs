@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Net.Sockets;
+using Hil.Harness.Channels;
+using Hil.Harness.Clocks;
+using Hil.Harness.Firmware;
+using Hil.Harness.Support;
+
+namespace Hil.Harness.Targets.Renode;
+
+/// <summary>
+/// The firmware ELF on a machine of the run's shared Renode (<see cref="RenodeHost"/>): one machine
+/// per target, the platform and the ELF loaded into it, each UART connected to a server socket
+/// terminal on a free port to which the matching channel connects before the machine starts, so
+/// no boot output is lost. Wall mode runs the emulation freely (<c>start</c>); virtual mode moves
+/// it only through <c>emulation RunFor</c> (<see cref="RenodeClock"/>).
+/// </summary>
+public sealed class RenodeTarget : ITarget
+{
+    private readonly RenodeTargetOptions _options;
+    private readonly ChannelSet _channels;
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly WallClock _wallClock;
+    private readonly string _mac;
+    private readonly Dictionary<string, int> _terminalPorts = new(StringComparer.Ordinal);
+    private RenodeHost? _host;
+    private RenodeClock? _virtualClock;
+
+    public RenodeTarget(RenodeTargetOptions options)
+    {
+        if (options.Uarts.Count < options.ChannelNames.Count)
+            throw new ArgumentException($"Target '{options.Name}' names {options.ChannelNames.Count} channels but only {options.Uarts.Count} UARTs.", nameof(options));
+        _options = options;
+        _channels = new ChannelSet(options.Name, options.ChannelNames, options.TimeProvider);
+        _wallClock = new WallClock(options.TimeProvider);
+        _mac = options.Mac ?? NodeMac.Next();
+    }
+
+    public string Name => _options.Name;
+    public string Backend => "renode";
+    public TargetState State { get; private set; } = TargetState.Created;
+    public IReadOnlyList<TargetChannel> Channels => _channels.All;
+    public TargetChannel GetChannel(string name) => _channels[name];
+    public ITargetClock Clock => (ITargetClock?)_virtualClock ?? _wallClock;
+
+    /// <summary>The machine's name in Renode (the target's name, made unique within the Renode).</summary>
+    public string? MachineName { get; private set; }
+
+    public RenodeHost? Host => _host;
+
+    /// <summary>The server socket terminal port of each channel, for a developer to attach to by hand.</summary>
+    public IReadOnlyDictionary<string, int> TerminalPorts => _terminalPorts;
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (State == TargetState.Running) return;
+            State = TargetState.Starting;
+            try
+            {
+                await LaunchAsync(cancellationToken).ConfigureAwait(false);
+                State = TargetState.Running;
+            }
+            catch
+            {
+                State = TargetState.Failed;
+                await RemoveMachineAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary><c>machine Reset</c> with the emulation paused; the ELF and identity are reloaded before it runs again.</summary>
+    public async Task ResetAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RenodeHost host = RequireRunning();
+            foreach (TargetChannel channel in _channels.All) channel.BreakLine();
+            long readyFrom = _channels[_options.ReadyChannel].LineCount;
+            bool wall = _options.ClockMode == ClockMode.Wall;
+            var commands = new List<string>();
+            if (wall) commands.Add("pause");
+            commands.Add("machine Reset");
+            commands.AddRange(LoadCommands());
+            if (wall) commands.Add("start");
+            await host.ExecuteOnMachineAsync(MachineName!, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _wallClock.Restart();
+            await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Saves the whole emulation (this machine and any other in the same Renode).</summary>
+    public Task SaveSnapshotAsync(string path, CancellationToken cancellationToken = default) =>
+        RequireRunning().SaveAsync(path, cancellationToken);
+
+    /// <summary>Restores a snapshot: the machines come back in the state saved (booted, configured), no ready line.</summary>
+    public Task LoadSnapshotAsync(string path, CancellationToken cancellationToken = default) =>
+        RequireRunning().LoadAsync(path, cancellationToken);
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RemoveMachineAsync().ConfigureAwait(false);
+            if (State != TargetState.Failed && State != TargetState.Created) State = TargetState.Stopped;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    private async Task LaunchAsync(CancellationToken cancellationToken)
+    {
+        string elf = Path.GetFullPath(FirmwareImages.RequireFile(_options.ElfPath, "firmware ELF"));
+        string platform = Path.GetFullPath(FirmwareImages.RequireFile(_options.PlatformPath, "Renode platform description"));
+        _host = _options.Host ?? await RenodeHost.GetSharedAsync(_options.HostOptions, cancellationToken).ConfigureAwait(false);
+        MachineName = await _host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
+        _host.Register(this);
+        var commands = new List<string> { $"machine LoadPlatformDescription @{platform}" };
+        commands.AddRange(LoadCommands(elf));
+        if (_options.Quantum is TimeSpan quantum) commands.Add($"emulation SetGlobalQuantum \"{RenodeHost.Seconds(quantum)}\"");
+        _terminalPorts.Clear();
+        for (int i = 0; i < _channels.All.Count; i++)
+        {
+            string channel = _channels.All[i].Name;
+            int port = RenodeHost.FreeLoopbackPort();
+            _terminalPorts[channel] = port;
+            commands.Add($"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel)}\" false");
+            commands.Add($"connector Connect {_options.Uarts[i]} {TerminalName(channel)}");
+        }
+        await _host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
+
+        long readyFrom = _channels[_options.ReadyChannel].LineCount;
+        if (_options.ClockMode == ClockMode.Virtual)
+        {
+            _virtualClock = new RenodeClock(_host);
+        }
+        else
+        {
+            await _host.ExecuteOnMachineAsync(MachineName, ["start"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        _wallClock.Restart();
+        await WaitReadyAsync(_host, readyFrom, cancellationToken).ConfigureAwait(false);
+        _virtualClock?.Restart();
+    }
+
+    private IEnumerable<string> LoadCommands(string? elf = null)
+    {
+        yield return $"sysbus LoadELF @{elf ?? Path.GetFullPath(_options.ElfPath)}";
+        if (!_options.ProvisionIdentity) yield break;
+        foreach ((uint address, uint value) in IdentityWords(_mac))
+            yield return string.Create(CultureInfo.InvariantCulture, $"sysbus WriteDoubleWord 0x{address:x8} 0x{value:x8}");
+    }
+
+    /// <summary>The identity record of firmware/README.md: "MAC1", the MAC, ones' complement of its byte sum.</summary>
+    internal static IEnumerable<(uint Address, uint Value)> IdentityWords(string mac)
+    {
+        byte[] bytes = NodeMac.Parse(mac);
+        ushort check = (ushort)~bytes.Sum(b => b);
+        yield return (0x2000_0000, 0x3143_414D);
+        yield return (0x2000_0004, BitConverter.ToUInt32(bytes, 0));
+        yield return (0x2000_0008, (uint)(bytes[4] | bytes[5] << 8 | check << 16));
+    }
+
+    private string TerminalName(string channel) => $"{MachineName}-{channel}";
+
+    /// <summary>After a snapshot is loaded the terminals are new: each channel connects again.</summary>
+    internal async Task ReconnectChannelsAsync(CancellationToken cancellationToken)
+    {
+        if (State != TargetState.Running) return;
+        await _channels.DetachAllAsync().ConfigureAwait(false);
+        await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ConnectChannelsAsync(CancellationToken cancellationToken)
+    {
+        foreach (TargetChannel channel in _channels.All)
+        {
+            int port = _terminalPorts[channel.Name];
+            NetworkStream stream = await Poll.UntilAsync(ct => TryConnectAsync(port, ct), s => s is not null,
+                $"Renode's server socket terminal for '{channel.Name}' of target '{Name}' on 127.0.0.1:{port}",
+                TimeSpan.FromSeconds(10), _options.TimeProvider, cancellationToken: cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("unreachable: Poll returns a connected stream");
+            await channel.AttachAsync(stream).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<NetworkStream?> TryConnectAsync(int port, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync("127.0.0.1", port, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>The ready line on the ready channel; in virtual mode time is let pass step by step meanwhile.</summary>
+    private async Task WaitReadyAsync(RenodeHost host, long fromLine, CancellationToken cancellationToken)
+    {
+        TargetChannel channel = _channels[_options.ReadyChannel];
+        TimeProvider time = _options.TimeProvider;
+        long start = time.GetTimestamp();
+        while (true)
+        {
+            Task next = channel.NextChange;
+            if (channel.LinesSince(fromLine).Any(_options.ReadyPattern.IsMatch)) return;
+            TimeSpan remaining = _options.StartTimeout - time.GetElapsedTime(start);
+            if (host.Process is { HasExited: true } || remaining <= TimeSpan.Zero)
+            {
+                throw new TargetStartException(
+                    $"Target '{Name}' (Renode machine '{MachineName}') was not ready. " +
+                    channel.TimeoutError($"the ready line /{_options.ReadyPattern}/", time.GetElapsedTime(start)).Message + "\n" + host.Evidence());
+            }
+            if (_virtualClock is not null)
+            {
+                await host.RunForAsync(_options.BootStep, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                await next.WaitAsync(remaining, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Checked (and reported with evidence) at the top of the loop.
+            }
+        }
+    }
+
+    private RenodeHost RequireRunning() =>
+        State == TargetState.Running && _host is not null ? _host : throw new InvalidOperationException($"Target '{Name}' is not running.");
+
+    private async Task RemoveMachineAsync()
+    {
+        await _channels.DetachAllAsync().ConfigureAwait(false);
+        if (_host is null || MachineName is null) return;
+        _host.Unregister(this);
+        try
+        {
+            await _host.ExecuteAsync($"mach rem \"{MachineName}\"").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or ObjectDisposedException)
+        {
+            // Renode already gone or refusing: the machine goes with it; nothing more to release here.
+        }
+        MachineName = null;
+        _virtualClock = null;
+    }
+
+    private bool _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        await StopAsync().ConfigureAwait(false);
+        await _channels.DisposeAsync().ConfigureAwait(false);
+        _lifecycle.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+using Hil.Harness.Firmware;
+using Hil.Harness.Support;
+
+namespace Hil.Harness.Targets.Renode;
+
+/// <summary>Options of the renode target: an ARM ELF on a machine in the run's shared Renode.</summary>
+public sealed record RenodeTargetOptions : TargetOptions
+{
+    /// <summary>The firmware ELF (default: the reference node's STM32F4 build).</summary>
+    public string ElfPath { get; init; } = FirmwareImages.Stm32Elf;
+
+    /// <summary>The platform description (default: renode/hive-node.repl).</summary>
+    public string PlatformPath { get; init; } = Path.Combine(RepositoryLayout.Root, "renode", "hive-node.repl");
+
+    /// <summary>The peripheral behind each channel, in channel order (USART1, USART2, USART3).</summary>
+    public IReadOnlyList<string> Uarts { get; init; } = ["sysbus.usart1", "sysbus.usart2", "sysbus.usart3"];
+
+    /// <summary>The Renode to use; default: the run's shared one (<see cref="RenodeHost.GetSharedAsync"/>).</summary>
+    public RenodeHost? Host { get; init; }
+
+    /// <summary>How the shared Renode is started when this target is the first to need it.</summary>
+    public RenodeHostOptions HostOptions { get; init; } = new();
+
+    /// <summary>The board's MAC, written as the identity record at 0x20000000 (firmware/README.md, "Identity").</summary>
+    public string? Mac { get; init; }
+
+    /// <summary>Whether to write the identity record at all (firmware other than the reference node may not want it).</summary>
+    public bool ProvisionIdentity { get; init; } = true;
+
+    /// <summary><c>emulation SetGlobalQuantum</c>, when set (it applies to the whole emulation).</summary>
+    public TimeSpan? Quantum { get; init; }
+
+    /// <summary>Virtual time let pass per step while a virtual-time target boots.</summary>
+    public TimeSpan BootStep { get; init; } = TimeSpan.FromMilliseconds(50);
+}
