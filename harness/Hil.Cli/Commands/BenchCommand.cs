@@ -20,6 +20,7 @@ internal static class BenchCommand
         boot.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
             BootAsync(parse.GetValue(runs), parse.GetValue(targets)!, !parse.GetValue(noRecord), ct)));
         bench.Subcommands.Add(boot);
+        bench.Subcommands.Add(DspBench.Create());
         return bench;
     }
 
