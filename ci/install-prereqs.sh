@@ -17,8 +17,9 @@ declare -A PROBE=(
   [socat]="cmd:socat"
   [mosquitto]="cmd:mosquitto"
   [mosquitto-clients]="cmd:mosquitto_pub"
+  [sox]="cmd:sox"
 )
-ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients)
+ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients sox)
 
 missing=()
 for pkg in "${ORDER[@]}"; do

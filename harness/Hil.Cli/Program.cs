@@ -7,4 +7,6 @@ root.Subcommands.Add(ConsoleCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());
 root.Subcommands.Add(BoardsCommand.Create());
+root.Subcommands.Add(SimCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
 return await root.Parse(args).InvokeAsync();
