@@ -3,6 +3,9 @@ using Hil.Cli.Commands;
 
 var root = new RootCommand("HIL Harness: boots real firmware on native, QEMU (and later Renode and serial) targets and tests it end to end.");
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(StepsCommand.Create());
 root.Subcommands.Add(ConsoleCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// Tag expressions start with @, which would otherwise be read as a response file.
+var parsing = new ParserConfiguration { ResponseFileTokenReplacer = null };
+return await root.Parse(args, parsing).InvokeAsync();

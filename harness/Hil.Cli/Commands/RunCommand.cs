@@ -1,81 +1,51 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Hil.Harness.Clocks;
-using Hil.Harness.Node;
-using Hil.Harness.Targets;
-using Hil.Simulators.Modem;
+using Hil.Cli.Scenarios;
+using Hil.Harness.Support;
+using Hil.Steps;
 
 namespace Hil.Cli.Commands;
 
-/// <summary>
-/// `hil run`: the main job. Until the Gherkin suite lands it boots the default target and checks
-/// version, status and a stimulus → telemetry round trip, reporting each check.
-/// </summary>
+/// <summary>`hil run`: the main job — the Gherkin scenarios under scenarios/Features against real firmware.</summary>
 internal static class RunCommand
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-
     public static Command Create()
     {
         Option<string> target = CommonOptions.Target();
         Option<string?> firmware = CommonOptions.Firmware();
-        var command = new Command("run", "Boot the node on the embedded default (native target) and check it end to end")
+        var tags = new Option<string>("--tags")
         {
-            target, firmware,
+            Description = "Tag expression selecting scenarios, e.g. \"@smoke and not @slow\"",
+            DefaultValueFactory = _ => StepCatalogue.DefaultTags,
+        };
+        var features = new Option<string>("--features")
+        {
+            Description = "Folder of .feature files (default scenarios/Features)",
+            DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "scenarios", "Features"),
+        };
+        var repeat = new Option<int>("--repeat") { Description = "Run the selection N times", DefaultValueFactory = _ => 1 };
+        var report = new Option<string>("--report")
+        {
+            Description = "Folder for junit.xml, cucumber.json and index.html (default artifacts/report)",
+            DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "artifacts", "report"),
+        };
+        var command = new Command("run", "Run the Gherkin scenarios (default: native target, all but @slow) and write the reports")
+        {
+            target, tags, features, repeat, report, firmware,
         };
         command.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
-            RunAsync(parse.GetValue(target)!, parse.GetValue(firmware), ct)));
+        {
+            UseFirmware(parse.GetValue(target)!, parse.GetValue(firmware));
+            return SuiteRun.RunAsync(new SuiteOptions(parse.GetValue(target)!, parse.GetValue(tags)!, parse.GetValue(features)!,
+                parse.GetValue(repeat), parse.GetValue(report)!), ct);
+        }));
         return command;
     }
 
-    private static async Task<int> RunAsync(string backend, string? firmware, CancellationToken cancellationToken)
+    // --firmware replaces the default image for this run, as HIL_NATIVE_FIRMWARE / HIL_STM32_FIRMWARE do.
+    private static void UseFirmware(string target, string? firmware)
     {
-        Console.WriteLine($"hil run: {backend} target, {(firmware is null ? "reference hive node" : firmware)}");
-        var checks = new CheckReport();
-        await using ITarget target = TargetFactory.Create(backend, "node-1", ClockMode.Wall, firmware);
-        var modem = new EspAtModem();
-        modem.Attach(target.GetChannel(ChannelNames.Link));
-        var console = new NodeConsole(target.GetChannel(ChannelNames.Console));
-
-        bool booted = await checks.RunAsync("boot to prompt", async () =>
-        {
-            var clock = Stopwatch.StartNew();
-            await target.StartAsync(cancellationToken);
-            await console.WaitForPromptAsync(Wait, cancellationToken);
-            return $"{clock.Elapsed.TotalMilliseconds:0.0} ms";
-        });
-        if (!booted) return checks.Finish();
-
-        await checks.RunAsync("version", async () =>
-            (await console.ExecuteOkAsync("version", cancellationToken: cancellationToken)).Text);
-
-        string nodeId = "";
-        await checks.RunAsync("status", async () =>
-        {
-            ConsoleReply status = await console.ExecuteOkAsync("status", cancellationToken: cancellationToken);
-            nodeId = status["node"];
-            return $"node={nodeId} boot={status["boot"]} uptime_ms={status["uptime_ms"]} stack_peak={status["stack_peak"]}";
-        });
-
-        await checks.RunAsync("stimulus -> telemetry", async () =>
-        {
-            await console.Channel.WaitForAsync(_ => modem.MqttConnected, "the node's MQTT connection through the modem", Wait, cancellationToken);
-            string topic = $"devices/{nodeId}/telemetry";
-            int before = modem.Publishes.Count;
-            var clock = Stopwatch.StartNew();
-            await target.GetChannel(ChannelNames.Stimulus).WriteAsync(
-                StimulusFrames.Sensor(24.5, 58, publishNow: true), cancellationToken);
-            ModemPublish publish = await modem.WaitForPublishAsync(
-                p => p.Topic == topic, $"on {topic}", Wait, skip: before, cancellationToken);
-            using JsonDocument json = JsonDocument.Parse(publish.Payload);
-            double temperature = json.RootElement.TryGetProperty("temperature_c", out JsonElement t) ? t.GetDouble()
-                : json.RootElement.GetProperty("temp").GetDouble();
-            if (Math.Abs(temperature - 24.5) > 0.001)
-                throw new InvalidOperationException($"the node published {temperature} °C for a 24.5 °C stimulus: {publish.Text}");
-            return $"24.5 °C published on {topic} after {clock.Elapsed.TotalMilliseconds:0.0} ms";
-        });
-
-        return checks.Finish();
+        if (firmware is null) return;
+        if (!File.Exists(firmware)) throw new FileNotFoundException($"The firmware image '{firmware}' does not exist.", firmware);
+        Environment.SetEnvironmentVariable(target == "native" ? "HIL_NATIVE_FIRMWARE" : "HIL_STM32_FIRMWARE", Path.GetFullPath(firmware));
     }
 }

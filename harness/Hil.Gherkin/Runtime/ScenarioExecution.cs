@@ -14,7 +14,7 @@ internal sealed class ScenarioExecution(
     GherkinRunner runner, ScenarioCase scenario, ObjectContainer featureContainer, FeatureContext feature,
     TimeProvider time, CancellationToken cancellationToken)
 {
-    private const int EvidenceLinesInMessage = 40;
+    private const int EvidenceLinesInMessage = 120;
     private readonly List<StepResult> _steps = new();
     private readonly List<string> _failures = new();
 

@@ -120,7 +120,7 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     }
 
     /// <summary>The transcripts and link traffic that explain a failure.</summary>
-    public string Evidence(int lines = 40)
+    public string Evidence(int lines = 30)
     {
         var text = new StringBuilder();
         text.AppendLine($"node '{Name}' ({Target.Backend}, firmware {Spec.FirmwareVersion}, protocol v{Spec.ProtocolVersion}, id {NodeId}, state {Target.State})");

@@ -9,7 +9,7 @@ Feature: A node comes back from every reboot
 
   Scenario: readings after a reboot start a new sequence under a new boot number
     Given a node
-    And the node reports every 10 seconds
+    And the node reports every 25 seconds
     And 1 minute passes on the node's clock
     When the node reboots
     And the node is back online
