@@ -117,7 +117,7 @@ int main(void)
     /* connect, then an MQTT command is executed and acknowledged on devices/<id>/acks */
     fake_advance(2000);
     pump();
-    const char *replies[] = {"OK", "OK", "OK", "WIFI CONNECTED\r\nWIFI GOT IP\r\nOK", "OK", "OK",
+    const char *replies[] = {"OK", "OK", "OK", "OK", "WIFI CONNECTED\r\nWIFI GOT IP\r\nOK", "OK", "OK",
                              "+MQTTCONNECTED:0,1,\"broker.local\",\"1883\",\"\",1\r\nOK", "OK", "OK"};
     for (size_t i = 0; i < sizeof replies / sizeof replies[0]; i++) {
         char r[128];

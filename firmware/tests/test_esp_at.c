@@ -52,6 +52,8 @@ static void connect_fully(bool idle_after)
     modem("OK\r\n");
     expect_sent("AT+CWMODE=1");
     modem("OK\r\n");
+    expect_sent("AT+MQTTCLEAN=0");
+    modem("\r\nERROR\r\n"); /* no session to close: tolerated */
     expect_sent("AT+CWJAP=\"hive-lab\",\"\"");
     CHECK(esp_link_state() == LINK_DOWN);
     modem("WIFI DISCONNECT\r\nWIFI CONNECTED\r\nWIFI GOT IP\r\n\r\nOK\r\n");

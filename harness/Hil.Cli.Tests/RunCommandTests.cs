@@ -1,19 +1,56 @@
+using System.Xml.Linq;
+
 namespace Hil.Cli.Tests;
 
 public sealed class RunCommandTests
 {
-    [TestCase("native")]
-    [TestCase("qemu")]
-    public async Task Run_boots_the_node_and_reports_each_check(string target)
+    [TestCase("native", "@smoke and @console")]
+    [TestCase("qemu", "@smoke and @console and not @stimulus")]
+    public async Task Run_runs_the_selected_scenarios_and_writes_the_reports(string target, string tags)
     {
-        CliProcess.Result result = await CliProcess.RunAsync("run", "--target", target);
+        string report = Path.Combine(Path.GetTempPath(), $"hil-report-{Guid.NewGuid():N}");
+        try
+        {
+            CliProcess.Result result = await CliProcess.RunAsync("run", "--target", target, "--tags", tags, "--report", report);
 
-        Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
-        Assert.That(result.StandardOutput, Does.Contain("ok    boot to prompt"));
-        Assert.That(result.StandardOutput, Does.Contain("ok    version").And.Contain("fw=3.0.0"));
-        Assert.That(result.StandardOutput, Does.Contain("ok    status"));
-        Assert.That(result.StandardOutput, Does.Contain("ok    stimulus -> telemetry").And.Contain("24.5 °C published on devices/"));
-        Assert.That(result.StandardOutput.TrimEnd(), Does.EndWith("4 passed, 0 failed"));
+            Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
+            Assert.That(result.StandardOutput, Does.Contain($"on the {target} target"));
+            Assert.That(result.StandardOutput, Does.Contain("  ok    The node's console tells who it is: the node reports its firmware and protocol version"));
+            Assert.That(result.StandardOutput.TrimEnd(), Does.Match(@"\n[1-9]\d* passed, 0 failed, \d+ skipped$"));
+            XDocument junit = XDocument.Load(Path.Combine(report, "junit.xml"));
+            Assert.That(junit.Root!.Attribute("failures")!.Value, Is.EqualTo("0"));
+            Assert.That(File.ReadAllText(Path.Combine(report, "index.html")), Does.Contain("the node reports its firmware and protocol version"));
+            Assert.That(File.Exists(Path.Combine(report, "cucumber.json")));
+        }
+        finally
+        {
+            if (Directory.Exists(report)) Directory.Delete(report, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task A_failing_scenario_fails_the_run_with_its_step_file_line_and_evidence()
+    {
+        string features = Path.Combine(Path.GetTempPath(), $"hil-features-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(features);
+        await File.WriteAllTextAsync(Path.Combine(features, "wrong.feature"),
+            "Feature: Wrong expectations\n  Scenario: the node is not 9.9.9\n    Given a node\n    When \"version\" is typed on the console\n    Then the console answers \"fw=9.9.9\"\n");
+        try
+        {
+            CliProcess.Result result = await CliProcess.RunAsync("run", "--features", features, "--report", Path.Combine(features, "report"));
+
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(result.StandardOutput, Does.Contain("FAIL  Wrong expectations: the node is not 9.9.9"));
+            Assert.That(result.StandardOutput, Does.Contain("wrong.feature:5"));
+            Assert.That(result.StandardOutput, Does.Contain("fw=3.0.0 protocol=3"), "the reply seen");
+            Assert.That(result.StandardOutput, Does.Contain("--- evidence of node-1").And.Contain("console (last").And.Contain("link (last"),
+                "the node's transcripts are the evidence");
+            Assert.That(result.StandardOutput.TrimEnd(), Does.EndWith("0 passed, 1 failed, 0 skipped"));
+        }
+        finally
+        {
+            Directory.Delete(features, recursive: true);
+        }
     }
 
     [Test]
@@ -22,17 +59,18 @@ public sealed class RunCommandTests
         CliProcess.Result result = await CliProcess.RunAsync("run", "--firmware", "/nonexistent/hive-node");
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.StandardOutput, Does.Contain("FAIL  boot to prompt").And.Contain("/nonexistent/hive-node"));
-        Assert.That(result.StandardOutput + result.StandardError, Does.Not.Contain("   at "), "no stack trace");
+        Assert.That(result.StandardError.Trim(), Is.EqualTo("hil: error: The firmware image '/nonexistent/hive-node' does not exist."));
     }
 
-    [Test]
-    public async Task An_unknown_target_is_refused_with_the_known_ones()
+    [TestCase("--target", "toaster", "Unknown target 'toaster'")]
+    [TestCase("--tags", "@smoke and", "The tag expression \"@smoke and\" ends where a tag")]
+    public async Task Bad_options_are_refused_in_one_line(string option, string value, string message)
     {
-        CliProcess.Result result = await CliProcess.RunAsync("run", "--target", "toaster");
+        CliProcess.Result result = await CliProcess.RunAsync("run", option, value);
 
         Assert.That(result.ExitCode, Is.Not.Zero);
-        Assert.That(result.StandardError, Does.Contain("Unknown target 'toaster'").And.Contain("native, qemu"));
+        Assert.That(result.StandardError, Does.Contain(message));
+        Assert.That(result.StandardOutput + result.StandardError, Does.Not.Contain("   at "), "no stack trace");
     }
 
     [Test]
@@ -41,6 +79,6 @@ public sealed class RunCommandTests
         CliProcess.Result result = await CliProcess.RunAsync("--help");
 
         Assert.That(result.ExitCode, Is.Zero);
-        Assert.That(result.StandardOutput, Does.Contain("run").And.Contain("console").And.Contain("bench"));
+        Assert.That(result.StandardOutput, Does.Contain("run").And.Contain("steps").And.Contain("console").And.Contain("bench"));
     }
 }

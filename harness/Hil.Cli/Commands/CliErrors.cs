@@ -12,7 +12,7 @@ internal static class CliErrors
             return await action();
         }
         catch (Exception e) when (e is TargetStartException or FileNotFoundException or TimeoutException
-                                      or IOException or InvalidOperationException or ArgumentException)
+                                      or IOException or InvalidOperationException or ArgumentException or FormatException)
         {
             Console.Error.WriteLine($"hil: error: {e.Message}");
             return 1;

@@ -1,119 +1,56 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text.Json;
-using Hil.Harness.Bench;
-using Hil.Harness.Clocks;
-using Hil.Harness.Node;
-using Hil.Harness.Targets;
-using Hil.Simulators.Modem;
+using Hil.Cli.Scenarios;
+using Hil.Harness.Support;
+using Hil.Steps;
 
 namespace Hil.Cli.Commands;
 
-/// <summary>
-/// `hil run`: the main job. Until the Gherkin suite lands it boots the default target (or every
-/// target of a bench file) and checks version, status and a stimulus → telemetry round trip,
-/// reporting each check.
-/// </summary>
+/// <summary>`hil run`: the main job — the Gherkin scenarios under scenarios/Features against real firmware.</summary>
 internal static class RunCommand
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-
     public static Command Create()
     {
         Option<string> target = CommonOptions.Target();
         Option<string?> firmware = CommonOptions.Firmware();
-        var bench = new Option<string?>("--bench", "-b") { Description = "Bench file (YAML, docs/bench-files.md): run the checks on every target it describes" };
-        var command = new Command("run", "Boot the node on the embedded default (native target), or every target of a bench file, and check it end to end")
+        var tags = new Option<string>("--tags")
         {
-            target, firmware, bench,
+            Description = "Tag expression selecting scenarios, e.g. \"@smoke and not @slow\"",
+            DefaultValueFactory = _ => StepCatalogue.DefaultTags,
         };
-        command.SetAction((parse, ct) => CliErrors.GuardAsync(() => parse.GetValue(bench) is string file
-            ? RunBenchAsync(file, ct)
-            : RunAsync(parse.GetValue(target)!, parse.GetValue(firmware), ct)));
+        var features = new Option<string>("--features")
+        {
+            Description = "Folder of .feature files (default scenarios/Features)",
+            DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "scenarios", "Features"),
+        };
+        var repeat = new Option<int>("--repeat") { Description = "Run the selection N times", DefaultValueFactory = _ => 1 };
+        var report = new Option<string>("--report")
+        {
+            Description = "Folder for junit.xml, cucumber.json and index.html (default artifacts/report)",
+            DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, "artifacts", "report"),
+        };
+        var bench = new Option<string?>("--bench", "-b")
+        {
+            Description = "Bench file (YAML, docs/bench-files.md): boot and check every target it describes",
+        };
+        var command = new Command("run", "Run the Gherkin scenarios (default: native target, all but @slow) and write the reports")
+        {
+            target, tags, features, repeat, report, firmware, bench,
+        };
+        command.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
+        {
+            if (parse.GetValue(bench) is string file) return BenchChecks.RunAsync(file, ct);
+            UseFirmware(parse.GetValue(target)!, parse.GetValue(firmware));
+            return SuiteRun.RunAsync(new SuiteOptions(parse.GetValue(target)!, parse.GetValue(tags)!, parse.GetValue(features)!,
+                parse.GetValue(repeat), parse.GetValue(report)!), ct);
+        }));
         return command;
     }
 
-    private static async Task<int> RunAsync(string backend, string? firmware, CancellationToken cancellationToken)
+    // --firmware replaces the default image for this run, as HIL_NATIVE_FIRMWARE / HIL_STM32_FIRMWARE do.
+    private static void UseFirmware(string target, string? firmware)
     {
-        Console.WriteLine($"hil run: {backend} target, {(firmware is null ? "reference hive node" : firmware)}");
-        var checks = new CheckReport();
-        await using ITarget target = TargetFactory.Create(backend, "node-1", ClockMode.Wall, firmware);
-        await CheckTargetAsync(target, checks, null, cancellationToken);
-        return checks.Finish();
-    }
-
-    private static async Task<int> RunBenchAsync(string file, CancellationToken cancellationToken)
-    {
-        Bench bench = BenchLoader.Load(file);
-        IReadOnlyList<string> missing = BenchLoader.MissingDevices(bench);
-        if (missing.Count > 0) throw new BenchFileException(missing.Select(m => $"{file}: {m}").ToArray());
-        Console.WriteLine($"hil run: bench '{bench.Name}' ({file})");
-        var checks = new CheckReport();
-        IReadOnlyList<ITarget> targets = await BenchTargets.CreateAsync(bench, cancellationToken: cancellationToken);
-        try
-        {
-            foreach ((ITarget target, BenchTarget entry) in targets.Zip(bench.Targets.SelectMany(t => t.InstanceNames.Select(_ => t))))
-            {
-                Console.WriteLine($"target {target.Name} ({target.Backend})");
-                await CheckTargetAsync(target, checks, entry.Firmware?.Version, cancellationToken);
-                await target.StopAsync(cancellationToken);
-            }
-        }
-        finally
-        {
-            foreach (ITarget target in targets) await target.DisposeAsync();
-        }
-        return checks.Finish();
-    }
-
-    /// <summary>The checks of one target: boot, version (matching the bench's firmware version, when given), status, telemetry.</summary>
-    private static async Task CheckTargetAsync(ITarget target, CheckReport checks, string? expectedVersion, CancellationToken cancellationToken)
-    {
-        var modem = new EspAtModem();
-        modem.Attach(target.GetChannel(ChannelNames.Link));
-        var console = new NodeConsole(target.GetChannel(ChannelNames.Console));
-
-        bool booted = await checks.RunAsync("boot to prompt", async () =>
-        {
-            var clock = Stopwatch.StartNew();
-            await target.StartAsync(cancellationToken);
-            await console.WaitForPromptAsync(Wait, cancellationToken);
-            return $"{clock.Elapsed.TotalMilliseconds:0.0} ms";
-        });
-        if (!booted) return;
-
-        await checks.RunAsync("version", async () =>
-        {
-            ConsoleReply version = await console.ExecuteOkAsync("version", cancellationToken: cancellationToken);
-            if (expectedVersion is not null && version["fw"] != expectedVersion)
-                throw new InvalidOperationException($"the bench expects firmware {expectedVersion}, the node runs {version["fw"]}: {version.Text}");
-            return version.Text;
-        });
-
-        string nodeId = "";
-        await checks.RunAsync("status", async () =>
-        {
-            ConsoleReply status = await console.ExecuteOkAsync("status", cancellationToken: cancellationToken);
-            nodeId = status["node"];
-            return $"node={nodeId} boot={status["boot"]} uptime_ms={status["uptime_ms"]} stack_peak={status["stack_peak"]}";
-        });
-
-        await checks.RunAsync("stimulus -> telemetry", async () =>
-        {
-            await console.Channel.WaitForAsync(_ => modem.MqttConnected, "the node's MQTT connection through the modem", Wait, cancellationToken);
-            string topic = $"devices/{nodeId}/telemetry";
-            int before = modem.Publishes.Count;
-            var clock = Stopwatch.StartNew();
-            await target.GetChannel(ChannelNames.Stimulus).WriteAsync(
-                StimulusFrames.Sensor(24.5, 58, publishNow: true), cancellationToken);
-            ModemPublish publish = await modem.WaitForPublishAsync(
-                p => p.Topic == topic, $"on {topic}", Wait, skip: before, cancellationToken);
-            using JsonDocument json = JsonDocument.Parse(publish.Payload);
-            double temperature = json.RootElement.TryGetProperty("temperature_c", out JsonElement t) ? t.GetDouble()
-                : json.RootElement.GetProperty("temp").GetDouble();
-            if (Math.Abs(temperature - 24.5) > 0.001)
-                throw new InvalidOperationException($"the node published {temperature} °C for a 24.5 °C stimulus: {publish.Text}");
-            return $"24.5 °C published on {topic} after {clock.Elapsed.TotalMilliseconds:0.0} ms";
-        });
+        if (firmware is null) return;
+        if (!File.Exists(firmware)) throw new FileNotFoundException($"The firmware image '{firmware}' does not exist.", firmware);
+        Environment.SetEnvironmentVariable(target == "native" ? "HIL_NATIVE_FIRMWARE" : "HIL_STM32_FIRMWARE", Path.GetFullPath(firmware));
     }
 }

@@ -1,0 +1,136 @@
+using System.Text;
+using Hil.Harness.Channels;
+using Hil.Harness.Node;
+using Hil.Harness.Support;
+using Hil.Harness.Targets;
+using Hil.Simulators.Modem;
+
+namespace Hil.Steps.Drivers;
+
+/// <summary>
+/// One node of a scenario: its target, its console, the modem on its link, and the device-time
+/// operations steps need (advance, wait for a condition in device time, reboot, Wi-Fi outage).
+/// </summary>
+public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtModem modem, HarnessSettings settings)
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+
+    public string Name { get; } = name;
+    public NodeSpec Spec { get; } = spec;
+    public ITarget Target { get; } = target;
+    public EspAtModem Modem { get; } = modem;
+    public NodeConsole Console { get; } = new(target.GetChannel(ChannelNames.Console));
+    public TargetChannel Link => Target.GetChannel(ChannelNames.Link);
+    public string NodeId { get; private set; } = "";
+    public string TelemetryTopic => $"devices/{NodeId}/telemetry";
+
+    /// <summary>The last console reply a step asked for (what "the reply" refers to).</summary>
+    public ConsoleReply? LastReply { get; set; }
+
+    /// <summary>Every telemetry payload the node has published on the link, oldest first.</summary>
+    public IReadOnlyList<TelemetryReading> Readings =>
+        Modem.Publishes.Where(p => p.Topic == TelemetryTopic).Select(TelemetryReading.Parse).ToArray();
+
+    internal async Task BootedAsync(CancellationToken cancellationToken)
+    {
+        await Console.WaitForPromptAsync(settings.StepTimeout, cancellationToken);
+        NodeId = (await Console.ExecuteOkAsync("status", cancellationToken: cancellationToken))["node"];
+    }
+
+    public async Task<ConsoleReply> ExecuteAsync(string command, CancellationToken cancellationToken = default) =>
+        LastReply = await Console.ExecuteAsync(command, settings.StepTimeout, cancellationToken);
+
+    public async Task<ConsoleReply> StatusAsync(CancellationToken cancellationToken = default) =>
+        await Console.ExecuteOkAsync("status", settings.StepTimeout, cancellationToken);
+
+    /// <summary>Lets device time pass: instantly event by event on native, by itself under QEMU's icount.</summary>
+    public Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default) =>
+        Target.Clock.AdvanceAsync(duration, cancellationToken);
+
+    /// <summary>Lets device time pass one second at a time until <paramref name="condition"/> holds, for at most <paramref name="limit"/> of device time.</summary>
+    public Task AdvanceUntilAsync(Func<bool> condition, string awaited, TimeSpan limit, CancellationToken cancellationToken = default) =>
+        AdvanceUntilAsync(() => Task.FromResult(condition()), awaited, limit, cancellationToken);
+
+    /// <summary>As above, for a condition that has to be asked (the node's status).</summary>
+    public async Task AdvanceUntilAsync(Func<Task<bool>> condition, string awaited, TimeSpan limit, CancellationToken cancellationToken = default)
+    {
+        for (TimeSpan passed = TimeSpan.Zero; !await condition(); passed += Tick)
+        {
+            if (passed >= limit)
+                throw new TimeoutException($"Node '{Name}' ({Target.Backend}): {awaited} did not happen within {limit.TotalSeconds:0} s of device time.\n{Evidence(12)}");
+            await AdvanceAsync(Tick, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Until the node itself says link=mqtt. (The modem's view is not enough: like a real ESP module
+    /// it stays connected while the microcontroller reboots.)
+    /// </summary>
+    public Task WaitOnlineAsync(CancellationToken cancellationToken = default) =>
+        AdvanceUntilAsync(async () => (await StatusAsync(cancellationToken))["link"] == "mqtt",
+            "link=mqtt in the node's status", TimeSpan.FromSeconds(120), cancellationToken);
+
+    /// <summary>Asks for the status until <paramref name="condition"/> holds or <paramref name="within"/> (wall time) passes; returns the last answer.</summary>
+    public async Task<ConsoleReply> StatusWhenAsync(Func<ConsoleReply, bool> condition, TimeSpan within, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await Poll.UntilAsync(StatusAsync, condition, "a status", within, cancellationToken: cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            return await StatusAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Reboots through the console's `reboot` command and waits for the new boot's prompt.</summary>
+    public async Task RebootAsync(CancellationToken cancellationToken = default)
+    {
+        TargetChannel console = Console.Channel;
+        console.SkipReceived();
+        await console.WriteLineAsync("reboot", cancellationToken);
+        await console.ExpectLineAsync(new System.Text.RegularExpressions.Regex("hive-node ready"), settings.StepTimeout, cancellationToken);
+        await BootedAsync(cancellationToken);
+    }
+
+    /// <summary>Hardware reset: the process restarted (native) or QMP system_reset (QEMU).</summary>
+    public async Task PowerCycleAsync(CancellationToken cancellationToken = default)
+    {
+        await Target.ResetAsync(cancellationToken);
+        await BootedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The access point disappears for <paramref name="duration"/> of device time: the modem reports
+    /// the MQTT and Wi-Fi disconnects and refuses to rejoin until it is back, so the node backs off
+    /// and retries, buffering its readings.
+    /// </summary>
+    public async Task WifiOutageAsync(TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        await Modem.DropWifiAsync(cancellationToken);
+        try
+        {
+            await AdvanceAsync(duration, cancellationToken);
+        }
+        finally
+        {
+            Modem.RestoreWifi();
+        }
+    }
+
+    /// <summary>The transcripts and link traffic that explain a failure.</summary>
+    public string Evidence(int lines = 30)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"node '{Name}' ({Target.Backend}, firmware {Spec.FirmwareVersion}, protocol v{Spec.ProtocolVersion}, id {NodeId}, state {Target.State})");
+        foreach (TargetChannel channel in Target.Channels.Where(c => c.Name != ChannelNames.Stimulus))
+        {
+            text.AppendLine($"  {channel.Name} (last {lines} lines):");
+            foreach (string line in channel.Tail(lines)) text.Append("    ").AppendLine(line);
+        }
+        IReadOnlyList<ModemPublish> publishes = Modem.Publishes;
+        text.AppendLine($"  modem: wifi={(Modem.WifiJoined ? "joined" : "down")} mqtt={(Modem.MqttConnected ? "connected" : "down")} silent={Modem.Silent}, {publishes.Count} publish(es); the last:");
+        foreach (ModemPublish publish in publishes.Skip(Math.Max(0, publishes.Count - 5))) text.Append("    ").Append(publish.Topic).Append(' ').AppendLine(publish.Text);
+        return text.ToString().TrimEnd();
+    }
+}

@@ -1,0 +1,78 @@
+using Hil.Gherkin.Runtime;
+using Hil.Harness.Clocks;
+using Hil.Harness.Firmware;
+using Hil.Harness.Targets;
+using Hil.Harness.Targets.Native;
+using Hil.Harness.Targets.Qemu;
+using Hil.Simulators.Modem;
+
+namespace Hil.Steps.Drivers;
+
+/// <summary>
+/// The nodes of one scenario (scenario-scoped: injected into every step class, stopped when the
+/// scenario ends). Nodes run on virtual time with an ESP-AT modem emulator on their link.
+/// </summary>
+public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation cancellation) : IAsyncDisposable
+{
+    private readonly List<FleetNode> _nodes = new();
+
+    public IReadOnlyList<FleetNode> Nodes => _nodes;
+
+    public CancellationToken CancellationToken => cancellation.Token;
+
+    /// <summary>"The node": the only node of the scenario.</summary>
+    public FleetNode Node => _nodes.Count switch
+    {
+        1 => _nodes[0],
+        0 => throw new InvalidOperationException("The step talks about the node, but the scenario has not started one (add \"Given a node\")."),
+        _ => throw new InvalidOperationException(
+            $"The step talks about the node, but the scenario started {_nodes.Count} ({string.Join(", ", _nodes.Select(n => n.Name))}); name one (\"node 2\")."),
+    };
+
+    /// <summary>"node 2": the second node started.</summary>
+    public FleetNode this[int number] => number >= 1 && number <= _nodes.Count ? _nodes[number - 1]
+        : throw new InvalidOperationException($"There is no node {number}: the scenario started {_nodes.Count}.");
+
+    /// <summary>Starts <paramref name="count"/> nodes of <paramref name="spec"/> (in parallel) and waits until each is online.</summary>
+    public async Task StartAsync(int count, NodeSpec spec)
+    {
+        if (count is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(count), count, "A scenario starts between 1 and 16 nodes.");
+        string backend = spec.Backend ?? settings.Backend;
+        string board = backend == "native" ? "native" : "stm32f4";
+        string image = await FirmwareBuilder.EnsureAsync(new FirmwareVariant(board, spec.FirmwareVersion, spec.ProtocolVersion), CancellationToken);
+        var started = new List<FleetNode>();
+        for (int i = 0; i < count; i++)
+        {
+            int number = _nodes.Count + 1;
+            ITarget target = CreateTarget(backend, $"node-{number}", image, $"02:00:00:00:01:{number:x2}");
+            var modem = new EspAtModem();
+            modem.Attach(target.GetChannel(ChannelNames.Link));
+            var node = new FleetNode(target.Name, spec with { Backend = backend }, target, modem, settings);
+            _nodes.Add(node);
+            started.Add(node);
+        }
+        await Task.WhenAll(started.Select(async node =>
+        {
+            await node.Target.StartAsync(CancellationToken);
+            await node.BootedAsync(CancellationToken);
+            await node.WaitOnlineAsync(CancellationToken);
+        }));
+    }
+
+    private static ITarget CreateTarget(string backend, string name, string image, string mac) => backend switch
+    {
+        "native" => new NativeTarget(new NativeTargetOptions { Name = name, ClockMode = ClockMode.Virtual, ExecutablePath = image, Mac = mac }),
+        "qemu" => new QemuTarget(new QemuTargetOptions { Name = name, ClockMode = ClockMode.Virtual, ElfPath = image, Mac = mac }),
+        _ => throw new ArgumentException($"Unknown target '{backend}' (known: {string.Join(", ", TargetFactory.Backends)})."),
+    };
+
+    /// <summary>Every node's clock moves on by <paramref name="duration"/> (together).</summary>
+    public Task AdvanceAllAsync(TimeSpan duration) =>
+        Task.WhenAll(_nodes.Select(n => n.AdvanceAsync(duration, CancellationToken)));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (FleetNode node in _nodes) await node.Target.DisposeAsync();
+        _nodes.Clear();
+    }
+}

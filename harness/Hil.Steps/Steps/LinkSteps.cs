@@ -1,0 +1,113 @@
+using Hil.Gherkin.Bindings;
+using Hil.Steps.Drivers;
+
+namespace Hil.Steps.Steps;
+
+/// <summary>What the node publishes through its modem: the telemetry protocol as seen on the link.</summary>
+[Binding]
+public sealed class LinkSteps(NodeFleet fleet)
+{
+    private FleetNode Node => fleet.Node;
+
+    [Then("the link carries {int} reading(s) from the node")]
+    [StepExample("Then the link carries 10 readings from the node")]
+    public void ThenTheLinkCarries(int count) =>
+        Check.That(Node.Readings.Count == count, () => $"The link carries {Node.Readings.Count} readings from '{Node.Name}' on {Node.TelemetryTopic}, not {count}.");
+
+    [Then("the link carries at least {int} reading(s) from the node")]
+    [StepExample("Then the link carries at least 60 readings from the node")]
+    public void ThenTheLinkCarriesAtLeast(int count) =>
+        Check.That(Node.Readings.Count >= count, () => $"The link carries only {Node.Readings.Count} readings from '{Node.Name}', fewer than {count}.");
+
+    [Then("every reading on the link is protocol v{int}")]
+    [StepExample("Then every reading on the link is protocol v2")]
+    public void ThenEveryReadingIsProtocol(int protocol)
+    {
+        IReadOnlyList<TelemetryReading> readings = Node.Readings;
+        Check.That(readings.Count > 0, () => $"'{Node.Name}' has published no reading on {Node.TelemetryTopic}.");
+        TelemetryReading? other = readings.FirstOrDefault(r => r.Protocol != protocol);
+        Check.That(other is null, () => $"A reading of '{Node.Name}' is protocol v{other!.Protocol}, not v{protocol}: {other}");
+    }
+
+    [Then("the last reading on the link has the fields {string}")]
+    [StepExample("Then the last reading on the link has the fields \"v, node_id, fw, boot, seq, uptime_ms\"")]
+    public void ThenTheLastReadingHasFields(string fields)
+    {
+        TelemetryReading last = LastReading();
+        string[] missing = Split(fields).Where(f => !last.Fields.Contains(f)).ToArray();
+        Check.That(missing.Length == 0, () => $"The last reading of '{Node.Name}' lacks {string.Join(", ", missing)}: {last}");
+    }
+
+    [Then("the last reading on the link has none of the fields {string}")]
+    [StepExample("Then the last reading on the link has none of the fields \"v, seq, audio\"")]
+    public void ThenTheLastReadingHasNoneOf(string fields)
+    {
+        TelemetryReading last = LastReading();
+        string[] present = Split(fields).Where(last.Fields.Contains).ToArray();
+        Check.That(present.Length == 0, () => $"The last reading of '{Node.Name}' has {string.Join(", ", present)}: {last}");
+    }
+
+    [Then("the last reading on the link has temperature {float} and humidity {float}")]
+    [StepExample("Then the last reading on the link has temperature 24.5 and humidity 58")]
+    public void ThenTheLastReadingHasValues(double temperature, double humidity)
+    {
+        TelemetryReading last = LastReading();
+        Check.That(Near(last.Temperature, temperature) && Near(last.Humidity, humidity),
+            () => $"The last reading of '{Node.Name}' has temperature {last.Temperature} and humidity {last.Humidity}, not {temperature} and {humidity}: {last}");
+    }
+
+    [Then("the readings on the link report firmware {string}")]
+    [StepExample("Then the readings on the link report firmware \"2.1.0\"")]
+    public void ThenTheReadingsReportFirmware(string firmware)
+    {
+        TelemetryReading? other = Node.Readings.FirstOrDefault(r => r.Firmware != firmware);
+        Check.That(Node.Readings.Count > 0 && other is null, () => $"'{Node.Name}' reported firmware \"{other?.Firmware}\", not \"{firmware}\": {other}");
+    }
+
+    [Then("the readings on the link have no gaps and no duplicates")]
+    [StepExample("Then the readings on the link have no gaps and no duplicates")]
+    public void ThenNoGapsNoDuplicates()
+    {
+        foreach (FleetNode node in fleet.Nodes) CheckSequence(node);
+    }
+
+    [Then("every node publishes under its own id")]
+    [StepExample("Then every node publishes under its own id")]
+    public void ThenEveryNodePublishesUnderItsOwnId()
+    {
+        Check.That(fleet.Nodes.Select(n => n.NodeId).Distinct().Count() == fleet.Nodes.Count,
+            () => $"Nodes share an id: {string.Join(", ", fleet.Nodes.Select(n => $"{n.Name}={n.NodeId}"))}");
+        foreach (FleetNode node in fleet.Nodes)
+        {
+            TelemetryReading? foreign = node.Readings.FirstOrDefault(r => r.NodeId != node.NodeId);
+            Check.That(node.Readings.Count > 0 && foreign is null,
+                () => $"'{node.Name}' ({node.NodeId}) published {node.Readings.Count} readings, one under another id: {foreign}");
+        }
+    }
+
+    /// <summary>Within each boot, seq counts 0, 1, 2 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>
+    private static void CheckSequence(FleetNode node)
+    {
+        IReadOnlyList<TelemetryReading> readings = node.Readings;
+        Check.That(readings.Count > 0 && readings.All(r => r.Sequence is not null && r.Boot is not null),
+            () => $"'{node.Name}' published {readings.Count} readings, and only protocol v2+ readings carry boot and seq.");
+        foreach (var boot in readings.GroupBy(r => r.Boot))
+        {
+            long[] sequence = boot.Select(r => r.Sequence!.Value).ToArray();
+            for (int i = 1; i < sequence.Length; i++)
+            {
+                int at = i;
+                Check.That(sequence[at] == sequence[at - 1] + 1,
+                    () => $"'{node.Name}' boot {boot.Key}: seq {sequence[at]} follows {sequence[at - 1]} " +
+                          $"({(sequence[at] <= sequence[at - 1] ? "duplicate or out of order" : $"{sequence[at] - sequence[at - 1] - 1} lost")}); sequence: {string.Join(",", sequence)}");
+            }
+        }
+    }
+
+    private TelemetryReading LastReading() => Node.Readings.LastOrDefault()
+        ?? throw new ExpectationFailedException($"'{Node.Name}' has published no reading on {Node.TelemetryTopic}.");
+
+    private static IEnumerable<string> Split(string list) => list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static bool Near(double? actual, double expected) => actual is { } a && Math.Abs(a - expected) < 0.005;
+}

@@ -1,0 +1,58 @@
+using Hil.Gherkin.Bindings;
+using Hil.Harness.Node;
+using Hil.Harness.Targets;
+using Hil.Steps.Drivers;
+
+namespace Hil.Steps.Steps;
+
+/// <summary>Sensor readings into the node through its stimulus channel (the HIL replacement for its I2C sensor).</summary>
+[Binding]
+public sealed class StimulusSteps(NodeFleet fleet, StimulusState state)
+{
+    [Given("the hive temperature is {float} °C and the humidity {float} %")]
+    [When("the hive temperature is {float} °C and the humidity {float} %")]
+    [StepExample("Given the hive temperature is 24.5 °C and the humidity 58 %")]
+    public async Task GivenTheHiveConditions(double temperature, double humidity)
+    {
+        state.Temperature = temperature;
+        state.Humidity = humidity;
+        await Send(fleet.Node, StimulusFrames.Sensor(temperature, humidity));
+    }
+
+    [When("the node sends {int} reading(s)")]
+    [StepExample("When the node sends 10 readings")]
+    public async Task WhenTheNodeSendsReadings(int count)
+    {
+        FleetNode node = fleet.Node;
+        int before = node.Readings.Count;
+        for (int i = 0; i < count; i++)
+        {
+            await Send(node, StimulusFrames.Sensor(state.Temperature, state.Humidity, publishNow: true));
+            await node.AdvanceUntilAsync(() => node.Readings.Count >= before + i + 1,
+                $"reading {i + 1} of {count} on {node.TelemetryTopic}", TimeSpan.FromSeconds(30), fleet.CancellationToken);
+        }
+    }
+
+    [When("a corrupted stimulus frame arrives")]
+    [StepExample("When a corrupted stimulus frame arrives")]
+    public async Task WhenACorruptedFrameArrives()
+    {
+        byte[] frame = StimulusFrames.Sensor(state.Temperature, state.Humidity);
+        frame[^1] ^= 0xFF; // the CRC no longer matches
+        await Send(fleet.Node, frame);
+    }
+
+    // A short step of device time: on native the node consumes every byte sent before its clock moves.
+    private async Task Send(FleetNode node, byte[] frame)
+    {
+        await node.Target.GetChannel(ChannelNames.Stimulus).WriteAsync(frame, fleet.CancellationToken);
+        await node.AdvanceAsync(TimeSpan.FromMilliseconds(10), fleet.CancellationToken);
+    }
+}
+
+/// <summary>The conditions the scenario set (scenario-scoped): what the next readings carry.</summary>
+public sealed class StimulusState
+{
+    public double Temperature { get; set; } = 21.0;
+    public double Humidity { get; set; } = 50.0;
+}

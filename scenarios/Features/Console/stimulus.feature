@@ -1,0 +1,22 @@
+@console @stimulus
+Feature: Sensor readings come in through the stimulus channel
+  Background:
+    Given a node
+
+  @smoke
+  Scenario: a reading published on demand carries the stimulus values
+    Given the hive temperature is 24.5 °C and the humidity 58 %
+    When the node sends 3 readings
+    Then the link carries at least 3 readings from the node
+    And the last reading on the link has temperature 24.5 and humidity 58
+
+  Scenario: a corrupted frame is counted and ignored
+    When a corrupted stimulus frame arrives
+    Then the node's stim_bad counter is 1
+    And the node's stim_frames counter is 0
+
+  Scenario: good frames are counted
+    Given the hive temperature is 30 °C and the humidity 40 %
+    When the node sends 2 readings
+    Then the node's stim_frames counter is 3
+    And the node's stim_bad counter is 0
