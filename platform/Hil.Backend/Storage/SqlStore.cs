@@ -38,6 +38,7 @@ public abstract partial class SqlStore : IBackendStore
 
     public Task MigrateAsync(CancellationToken cancellationToken = default) => UseAsync(async connection =>
     {
+        await BeforeMigrationsAsync(connection);
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_ms bigint NOT NULL)");
         long applied = await connection.ExecuteScalarAsync<long?>("SELECT MAX(version) FROM schema_migrations") ?? 0;
         for (int version = (int)applied + 1; version <= Migrations.Count; version++)
@@ -49,6 +50,9 @@ public abstract partial class SqlStore : IBackendStore
             await tx.CommitAsync(cancellationToken);
         }
     }, cancellationToken);
+
+    /// <summary>Settings that cannot run inside a migration's transaction (SQLite's journal mode).</summary>
+    protected virtual Task BeforeMigrationsAsync(DbConnection connection) => Task.CompletedTask;
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>
         UseAsync(c => c.ExecuteScalarAsync<long>("SELECT 1"), cancellationToken);

@@ -29,7 +29,6 @@ public sealed class SqliteStore(string path) : SqlStore
     protected override IReadOnlyList<string> Migrations { get; } =
     [
         """
-        PRAGMA journal_mode=WAL;
         CREATE TABLE nodes (id TEXT PRIMARY KEY, fw TEXT, protocol_version INTEGER NOT NULL, first_seen_ms INTEGER NOT NULL,
             last_seen_ms INTEGER NOT NULL, online INTEGER, status_ms INTEGER, message_count INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE telemetry (id INTEGER PRIMARY KEY, node_id TEXT NOT NULL, received_ms INTEGER NOT NULL, transport TEXT NOT NULL,
@@ -50,6 +49,8 @@ public sealed class SqliteStore(string path) : SqlStore
         CREATE TABLE api_keys (id TEXT PRIMARY KEY, node_id TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
         """,
     ];
+
+    protected override Task BeforeMigrationsAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA journal_mode=WAL");
 
     private const string InsertTelemetry = """
         INSERT INTO telemetry (node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct,
