@@ -14,6 +14,7 @@ public sealed class PostgresServer : IAsyncDisposable
     private readonly string _root;
     private readonly string _data;
     private int _databases;
+    private int _stopped;
 
     private PostgresServer(string bin, string root, int port) =>
         (_bin, _root, _data, Port) = (bin, root, Path.Combine(root, "data"), port);
@@ -57,6 +58,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         try
         {
             await RunPgAsync("pg_ctl", ["stop", "-m", "fast", "-w", "-D", _data]);

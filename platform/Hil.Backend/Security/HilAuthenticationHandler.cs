@@ -44,11 +44,21 @@ public sealed class HilAuthenticationHandler(IOptionsMonitor<AuthenticationSchem
     private AuthenticateResult Success(params Claim[] claims) =>
         AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        var result = await HandleAuthenticateOnceSafeAsync();
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = $"Bearer realm=\"hil\", ApiKey header=\"{ApiKeys.Header}\"";
-        return Task.CompletedTask;
+        // Say why (revoked, expired, unknown) without echoing what was presented.
+        await Context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails =
+            {
+                Status = 401, Title = "Unauthorized",
+                Detail = result.Failure?.Message ?? $"send a bearer token (users) or the {ApiKeys.Header} header (devices)",
+            },
+        });
     }
 }
 
