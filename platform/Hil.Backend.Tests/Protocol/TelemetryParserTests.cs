@@ -64,7 +64,7 @@ public sealed class TelemetryParserTests
     [Test]
     public void Invalid_utf8_and_oversized_payloads_are_refused()
     {
-        Assert.That(TelemetryParser.Parse([0x7b, 0xff, 0xfe, 0x7d]).Rejection, Does.StartWith("malformed JSON"));
+        Assert.That(TelemetryParser.Parse([0x7b, 0xff, 0xfe, 0x7d]).Rejection, Does.StartWith("payload is not valid UTF-8 (first bad byte at offset 1)"));
         var big = new byte[TelemetryParser.MaxPayloadBytes + 1];
         Assert.That(TelemetryParser.Parse(big).Rejection, Does.StartWith("payload too large"));
     }

@@ -19,6 +19,10 @@ public static class TelemetryParser
         if (payload.Length == 0) return ParseResult.Reject("empty payload");
         if (payload.Length > MaxPayloadBytes)
             return ParseResult.Reject($"payload too large: {payload.Length} bytes (limit {MaxPayloadBytes})");
+        // The JSON reader checks UTF-8 only where it decodes, so a bad byte in a field name would surface later as
+        // an exception instead of a reason: check the whole payload first.
+        if (!System.Text.Unicode.Utf8.IsValid(payload))
+            return ParseResult.Reject($"payload is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(payload)})");
         JsonDocument document;
         try
         {
@@ -40,6 +44,12 @@ public static class TelemetryParser
                 return ParseResult.Reject(e.Message);
             }
         }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> payload)
+    {
+        System.Text.Unicode.Utf8.ToUtf16(payload, new char[payload.Length], out int read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     public static ParseResult Parse(string payload) => Parse(Encoding.UTF8.GetBytes(payload));
