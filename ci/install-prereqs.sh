@@ -17,8 +17,9 @@ declare -A PROBE=(
   [socat]="cmd:socat"
   [mosquitto]="cmd:mosquitto"
   [mosquitto-clients]="cmd:mosquitto_pub"
+  [postgresql]="cmd:pg_ctlcluster"
 )
-ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients)
+ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients postgresql)
 
 missing=()
 for pkg in "${ORDER[@]}"; do

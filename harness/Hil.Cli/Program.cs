@@ -5,4 +5,5 @@ var root = new RootCommand("HIL Harness: boots real firmware on native, QEMU (an
 root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ConsoleCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(PlatformCommand.Create());
 return await root.Parse(args).InvokeAsync();
