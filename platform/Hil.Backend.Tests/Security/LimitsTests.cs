@@ -1,3 +1,4 @@
+using Hil.Backend.Storage;
 using System.Net;
 using System.Net.Http.Json;
 using Hil.Backend.Hosting;
@@ -29,7 +30,7 @@ public sealed class LimitsTests
     [Test]
     public async Task A_database_that_goes_down_gives_503_with_retry_after_not_500()
     {
-        var server = await PostgresServer.StartAsync();
+        var server = await ScratchPostgres.StartAsync();
         RunningBackend? backend = null;
         try
         {

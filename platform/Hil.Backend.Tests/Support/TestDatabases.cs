@@ -1,3 +1,4 @@
+using Hil.Backend.Storage;
 namespace Hil.Backend.Tests.Support;
 
 /// <summary>Starts one PostgreSQL for the whole test run (lazily: SQLite-only runs never pay for it).</summary>
@@ -5,14 +6,14 @@ namespace Hil.Backend.Tests.Support;
 public sealed class TestDatabases
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static PostgresServer? _server;
+    private static ScratchPostgres? _server;
 
-    public static async Task<PostgresServer> PostgresAsync()
+    public static async Task<ScratchPostgres> PostgresAsync()
     {
         await Gate.WaitAsync();
         try
         {
-            return _server ??= await PostgresServer.StartAsync();
+            return _server ??= await ScratchPostgres.StartAsync();
         }
         finally
         {

@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Hil.Backend.Tests.Support;
+namespace Hil.Backend.Storage;
 
 /// <summary>
-/// A throw-away PostgreSQL (Debian `postgresql`): initdb into a temporary folder, pg_ctl on a free loopback
+/// A throw-away PostgreSQL for tests and `hil bench ingest` (Debian `postgresql`): initdb into a temporary folder, pg_ctl on a free loopback
 /// port with a socket folder of its own, stopped and deleted afterwards. As root it runs as `postgres`.
 /// </summary>
-public sealed class PostgresServer : IAsyncDisposable
+public sealed class ScratchPostgres : IAsyncDisposable
 {
     private readonly string _bin;
     private readonly string _root;
@@ -16,19 +16,19 @@ public sealed class PostgresServer : IAsyncDisposable
     private int _databases;
     private int _stopped;
 
-    private PostgresServer(string bin, string root, int port) =>
+    private ScratchPostgres(string bin, string root, int port) =>
         (_bin, _root, _data, Port) = (bin, root, Path.Combine(root, "data"), port);
 
     public int Port { get; }
 
-    public static async Task<PostgresServer> StartAsync()
+    public static async Task<ScratchPostgres> StartAsync()
     {
         string bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault() ?? ""
             : "";
         if (bin == "") throw new InvalidOperationException("PostgreSQL not found under /usr/lib/postgresql/*/bin: run ci/install-prereqs.sh (Debian package postgresql)");
         string root = Directory.CreateTempSubdirectory("hil-pg-").FullName;
-        var server = new PostgresServer(bin, root, FreePort());
+        var server = new ScratchPostgres(bin, root, FreePort());
         Directory.CreateDirectory(Path.Combine(root, "socket"));
         if (Environment.UserName == "root" && !OperatingSystem.IsWindows())
         {
