@@ -21,7 +21,8 @@ public sealed class ScratchPostgres : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<ScratchPostgres> StartAsync()
+    /// <param name="durable">false (tests) turns fsync off for speed; benchmarks keep PostgreSQL's durable defaults.</param>
+    public static async Task<ScratchPostgres> StartAsync(bool durable = false)
     {
         string bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault() ?? ""
@@ -38,7 +39,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
         }
         await server.RunPgAsync("initdb", ["-D", server._data, "-U", "hil", "-A", "trust", "--no-sync", "-E", "UTF8"]);
         string settings = $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories={Path.Combine(root, "socket")} " +
-                          "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
+                          "-c max_connections=200" + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         // pg_ctl -w waits until the server accepts connections (its own readiness check), bounded by -t.
         await server.RunPgAsync("pg_ctl", ["start", "-w", "-t", "60", "-D", server._data, "-l", Path.Combine(root, "log"), "-o", settings]);
         return server;
