@@ -6,4 +6,5 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(ConsoleCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PlatformCommand.Create());
+root.Subcommands.Add(BrokerCommand.Create());
 return await root.Parse(args).InvokeAsync();

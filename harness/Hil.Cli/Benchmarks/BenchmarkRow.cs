@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 
 namespace Hil.Cli.Benchmarks;
 
@@ -10,15 +9,13 @@ internal sealed record BenchmarkRow(string Subject, int Runs, Statistics Stats, 
 
     public static string Table(IEnumerable<BenchmarkRow> rows, params string[] columns)
     {
-        var text = new StringBuilder();
-        text.AppendLine($"| target | runs | {string.Join(" | ", columns)} | goal | verdict |");
-        text.AppendLine($"| --- | --- |{string.Concat(Enumerable.Repeat(" --- |", columns.Length))} --- | --- |");
-        foreach (BenchmarkRow row in rows)
-        {
-            string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
-            string goal = row.Goal is null ? "—" : "≤ " + F(row.Goal.Value);
-            text.AppendLine($"| {row.Subject} | {row.Runs} | {F(row.Stats.Median)} | {F(row.Stats.P90)} | {F(row.Stats.Min)} | {F(row.Stats.Max)} | {goal} | {(row.MeetsGoal ? "meets goal" : "MISSES goal")} |");
-        }
-        return text.ToString().TrimEnd();
+        static string F(double v) => v.ToString("0.00", CultureInfo.InvariantCulture);
+        return MarkdownTable.Render(["target", "runs", .. columns, "goal", "verdict"], rows.Select(row => (IReadOnlyList<string>)
+        [
+            row.Subject, row.Runs.ToString(CultureInfo.InvariantCulture), F(row.Stats.Median), F(row.Stats.P90), F(row.Stats.Min), F(row.Stats.Max),
+            row.Goal is null ? "—" : "≤ " + F(row.Goal.Value), Verdict(row.MeetsGoal),
+        ]));
     }
+
+    public static string Verdict(bool meetsGoal) => meetsGoal ? "meets goal" : "MISSES goal";
 }

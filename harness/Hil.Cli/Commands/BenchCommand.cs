@@ -8,7 +8,7 @@ using Hil.Cli.Benchmarks;
 namespace Hil.Cli.Commands;
 
 /// <summary>`hil bench ...`: measurements printed and recorded in docs/benchmarks.md.</summary>
-internal static class BenchCommand
+internal static partial class BenchCommand
 {
     public static Command Create()
     {
@@ -20,6 +20,8 @@ internal static class BenchCommand
         boot.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
             BootAsync(parse.GetValue(runs), parse.GetValue(targets)!, !parse.GetValue(noRecord), ct)));
         bench.Subcommands.Add(boot);
+        bench.Subcommands.Add(CreateMqtt(noRecord));
+        bench.Subcommands.Add(CreateMqttHold());
         return bench;
     }
 

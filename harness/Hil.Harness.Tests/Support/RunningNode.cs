@@ -23,10 +23,10 @@ public sealed class RunningNode : IAsyncDisposable
     public NodeConsole Console { get; }
 
     public static async Task<RunningNode> StartAsync(string backend, string name = "node-1",
-        ClockMode clockMode = ClockMode.Wall, Action<EspAtModem>? configureModem = null)
+        ClockMode clockMode = ClockMode.Wall, Action<EspAtModem>? configureModem = null, IModemUplink? uplink = null)
     {
         ITarget target = TargetFactory.Create(backend, name, clockMode);
-        var modem = new EspAtModem();
+        var modem = new EspAtModem(uplink);
         configureModem?.Invoke(modem);
         modem.Attach(target.GetChannel(ChannelNames.Link));
         try
@@ -49,5 +49,9 @@ public sealed class RunningNode : IAsyncDisposable
     public async Task SendStimulusAsync(byte[] frame) =>
         await Target.GetChannel(ChannelNames.Stimulus).WriteAsync(frame);
 
-    public ValueTask DisposeAsync() => Target.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Target.DisposeAsync();
+        await Modem.DisposeAsync();
+    }
 }

@@ -52,6 +52,9 @@ public sealed class TargetChannel : IAsyncDisposable
     /// <summary>True once the other side closed the connection (until a new stream is attached).</summary>
     public bool IsClosed { get { lock (_gate) return _endOfStream; } }
 
+    /// <summary>A stream is attached and the other side has not closed it.</summary>
+    public bool IsConnected { get { lock (_gate) return _stream is not null && !_endOfStream; } }
+
     /// <summary>A task that completes the next time anything arrives or the stream closes.</summary>
     public Task NextChange => _changed.NextChange;
 

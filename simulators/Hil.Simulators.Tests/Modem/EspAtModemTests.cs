@@ -36,6 +36,7 @@ public sealed class EspAtModemTests
     {
         await _link.DisposeAsync();
         await _firmware.DisposeAsync();
+        await _modem.DisposeAsync();
     }
 
     [Test]
@@ -88,6 +89,70 @@ public sealed class EspAtModemTests
         Assert.That(await ExchangeAsync("AT", "OK\r\n"), Is.EqualTo("AT\r\n\r\nOK\r\n"), "only the second command was answered");
     }
 
+    [Test]
+    public async Task A_refusing_access_point_answers_with_the_ESP_AT_error_code()
+    {
+        await ExchangeAsync("ATE0", "OK\r\n");
+        _modem.RefuseJoin = true;
+
+        Assert.That(await ExchangeAsync("AT+CWJAP=\"hive-lab\",\"bad\"", "ERROR\r\n"), Is.EqualTo("+CWJAP:2\r\n\r\nERROR\r\n"));
+        Assert.That(_modem.WifiJoined, Is.False);
+    }
+
+    [Test]
+    public async Task Losing_wifi_reports_the_mqtt_and_wifi_disconnects_and_refuses_to_rejoin_until_restored()
+    {
+        await JoinAndConnectAsync();
+
+        await _modem.DropWifiAsync();
+        string urcs = await ReadUntilAsync("WIFI DISCONNECT\r\n");
+        string rejoin = await ExchangeAsync("AT+CWJAP=\"hive-lab\",\"\"", "ERROR\r\n");
+        _modem.RestoreWifi();
+
+        Assert.That(urcs, Is.EqualTo("+MQTTDISCONNECTED:0\r\nWIFI DISCONNECT\r\n"));
+        Assert.That(rejoin, Is.EqualTo("+CWJAP:3\r\n\r\nERROR\r\n"));
+        Assert.That(await ExchangeAsync("AT+CWJAP=\"hive-lab\",\"\"", "OK\r\n"), Does.StartWith("WIFI CONNECTED"));
+    }
+
+    [Test]
+    public async Task An_unreachable_broker_fails_the_connect()
+    {
+        await ExchangeAsync("ATE0", "OK\r\n");
+        await ExchangeAsync("AT+CWJAP=\"hive-lab\",\"\"", "OK\r\n");
+        await _modem.SetBrokerReachableAsync(false);
+
+        Assert.That(await ExchangeAsync("AT+MQTTCONN=0,\"broker.local\",1883,1", "ERROR\r\n"), Is.EqualTo("\r\nERROR\r\n"));
+        Assert.That(_modem.MqttConnected, Is.False);
+    }
+
+    [Test]
+    public async Task Busy_truncated_and_garbage_answers_can_be_injected()
+    {
+        await ExchangeAsync("ATE0", "OK\r\n");
+        _modem.BusyCount = 1;
+        Assert.That(await ExchangeAsync("AT", "busy p...\r\n"), Is.EqualTo("busy p...\r\n"));
+
+        string full = await ExchangeAsync("AT+GMR", "OK\r\n");
+        _modem.Corruption = ResponseCorruption.Truncate;
+        await SendAsync("AT+GMR\r\n");
+        string truncated = await ReadCountAsync(full.Length / 2);
+        Assert.That(truncated, Is.EqualTo(full[..(full.Length / 2)]));
+
+        _modem.Corruption = ResponseCorruption.Garbage;
+        _received.Clear();
+        string garbage = await ExchangeAsync("AT", "\r\n");
+        Assert.That(garbage, Does.Not.Contain("OK"));
+        Assert.That(garbage.Length, Is.EqualTo("\r\nOK\r\n".Length + 2));
+    }
+
+    private async Task JoinAndConnectAsync()
+    {
+        await ExchangeAsync("ATE0", "OK\r\n");
+        await ExchangeAsync("AT+CWJAP=\"hive-lab\",\"\"", "OK\r\n");
+        await ExchangeAsync("AT+MQTTUSERCFG=0,1,\"n1\",\"\",\"\",0,0,\"\"", "OK\r\n");
+        await ExchangeAsync("AT+MQTTCONN=0,\"broker.local\",1883,1", "OK\r\n");
+    }
+
     private async Task<string> ExchangeAsync(string command, string until)
     {
         await SendAsync(command + "\r\n");
@@ -101,6 +166,14 @@ public sealed class EspAtModemTests
     }
 
     private async Task SendAsync(string text) => await _firmware.WriteAsync(Encoding.UTF8.GetBytes(text));
+
+    private async Task<string> ReadCountAsync(int count)
+    {
+        var buffer = new byte[count];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await _firmware.ReadExactlyAsync(buffer, timeout.Token);
+        return Encoding.UTF8.GetString(buffer);
+    }
 
     private async Task<string> ReadUntilAsync(string until)
     {

@@ -1,18 +1,19 @@
-using System.Globalization;
 using System.Text;
 using Hil.Harness.Channels;
+using Hil.Harness.Clocks;
 using Hil.Harness.Support;
 
 namespace Hil.Simulators.Modem;
 
 /// <summary>
 /// An ESP-AT compatible Wi-Fi module on a target's link channel: the subset of Espressif's AT
-/// command set the reference node uses (Wi-Fi join, MQTT user/connection config, connect,
-/// subscribe, publish as text and raw). It answers as the real module does, including
-/// <c>ERROR</c> for malformed commands. Messages the node publishes are recorded; messages for
-/// the node are delivered as <c>+MQTTSUBRECV</c>.
+/// command set the reference node uses (Wi-Fi join, MQTT configuration, connect, subscribe,
+/// publish as text and raw) answered as the real module answers, <c>ERROR</c> for malformed
+/// commands included. With an <see cref="IModemUplink"/> it bridges to a real broker; without
+/// one it only records what the node publishes. Faults are injected through its properties and
+/// the Wi-Fi/broker methods.
 /// </summary>
-public sealed class EspAtModem : IChannelDevice
+public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
 {
     private const int MaxCommandLength = 1024;
     private readonly object _gate = new();
@@ -20,31 +21,53 @@ public sealed class EspAtModem : IChannelDevice
     private readonly TimeProvider _timeProvider;
     private readonly List<ModemPublish> _publishes = new();
     private readonly List<string> _commands = new();
-    private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
     private readonly List<byte> _line = new();
+    // One command at a time, and faults wait for the command in progress: the module is single-threaded.
+    private readonly SemaphoreSlim _busy = new(1, 1);
+    private readonly Random _garbage = new(1234);
     private TargetChannel? _link;
-    private bool _echo = true;
-    private bool _wifiJoined;
-    private bool _mqttConnected;
     private RawPublish? _raw;
     private bool _lineEndedWithCr; // the '\n' of a "\r\n" belongs to the command line, not to raw data
+    private bool _wifiUp = true;
+    private bool _brokerReachable = true;
 
-    public EspAtModem(TimeProvider? timeProvider = null)
+    public EspAtModem(IModemUplink? uplink = null, TimeProvider? timeProvider = null)
     {
+        Uplink = uplink;
         _timeProvider = timeProvider ?? TimeProvider.System;
+        if (uplink is not null)
+        {
+            uplink.MessageReceived += OnUplinkMessageAsync;
+            uplink.ConnectionLost += OnUplinkLostAsync;
+        }
     }
 
-    /// <summary>When true the module answers nothing at all (powered but hung).</summary>
+    public IModemUplink? Uplink { get; }
+
+    /// <summary>Never answers at all (powered but hung).</summary>
     public bool Silent { get; set; }
+
+    /// <summary>The access point refuses the join (wrong password): <c>+CWJAP:2</c>, <c>ERROR</c>.</summary>
+    public bool RefuseJoin { get; set; }
+
+    /// <summary>Added latency before every answer (on the modem's TimeProvider).</summary>
+    public TimeSpan ResponseDelay { get; set; }
+
+    /// <summary>The next this-many commands are answered <c>busy p...</c> and not executed.</summary>
+    public int BusyCount { get; set; }
+
+    /// <summary>Answers cut short or replaced by noise.</summary>
+    public ResponseCorruption Corruption { get; set; }
 
     /// <summary>Every complete AT command line the node sent, oldest first.</summary>
     public IReadOnlyList<string> Commands { get { lock (_gate) return _commands.ToArray(); } }
 
+    /// <summary>Every message the node published through the modem (whether or not a broker took it).</summary>
     public IReadOnlyList<ModemPublish> Publishes { get { lock (_gate) return _publishes.ToArray(); } }
 
-    public bool WifiJoined { get { lock (_gate) return _wifiJoined; } }
-    public bool MqttConnected { get { lock (_gate) return _mqttConnected; } }
-    public IReadOnlyCollection<string> Subscriptions { get { lock (_gate) return _subscriptions.ToArray(); } }
+    public bool WifiJoined { get { lock (_gate) return _state.WifiJoined; } }
+    public bool MqttConnected { get { lock (_gate) return _state.MqttConnected; } }
+    public IReadOnlyCollection<string> Subscriptions { get { lock (_gate) return _state.Subscriptions.ToArray(); } }
 
     /// <summary>Wires the modem to a target's link channel.</summary>
     public void Attach(TargetChannel link)
@@ -61,18 +84,67 @@ public sealed class EspAtModem : IChannelDevice
         bool ok = await _changed.WaitUntilAsync(() => (found = Publishes.Skip(skip).FirstOrDefault(predicate)) is not null,
             timeout, _timeProvider, cancellationToken).ConfigureAwait(false);
         if (ok) return found!;
-        IReadOnlyList<string> commands = Commands;
-        throw new TimeoutException(
-            $"The modem saw no publish {awaited} within {timeout.TotalSeconds:0.#} s. " +
-            $"{Publishes.Count} publish(es) so far; last AT commands from the node:\n  | " +
-            string.Join("\n  | ", commands.Skip(Math.Max(0, commands.Count - 12))));
+        throw new TimeoutException($"The modem saw no publish {awaited} within {timeout.TotalSeconds:0.#} s. " +
+                                   $"{Publishes.Count} publish(es) so far. {RecentCommands()}");
+    }
+
+    /// <summary>Waits until the node has an MQTT session through the modem.</summary>
+    public async Task WaitForMqttAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (!await _changed.WaitUntilAsync(() => MqttConnected, timeout, _timeProvider, cancellationToken).ConfigureAwait(false))
+            throw new TimeoutException($"The node did not open an MQTT session through the modem within {timeout.TotalSeconds:0.#} s. {RecentCommands()}");
     }
 
     /// <summary>Delivers a message to the node as the module does for a subscribed topic.</summary>
-    public async Task DeliverAsync(string topic, string payload, CancellationToken cancellationToken = default)
+    public Task DeliverAsync(string topic, string payload, CancellationToken cancellationToken = default) =>
+        WriteSubscriptionMessageAsync(topic, Encoding.UTF8.GetBytes(payload), cancellationToken);
+
+    /// <summary>The access point disappears: <c>WIFI DISCONNECT</c>, the MQTT session drops (the broker publishes the will).</summary>
+    public async Task DropWifiAsync(CancellationToken cancellationToken = default)
     {
-        byte[] data = Encoding.UTF8.GetBytes(payload);
-        await WriteAsync($"+MQTTSUBRECV:0,\"{topic}\",{data.Length},{payload}\r\n", cancellationToken).ConfigureAwait(false);
+        if (!await _busy.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException(_raw is { } raw
+                ? $"The modem cannot drop Wi-Fi: it is inside a raw publish still awaiting {raw.Remaining} byte(s) from the node."
+                : "The modem cannot drop Wi-Fi: a command has been in progress for 10 s.");
+        }
+        try
+        {
+            _wifiUp = false;
+            bool wasJoined, wasConnected;
+            lock (_gate)
+            {
+                wasJoined = _state.WifiJoined;
+                wasConnected = _state.MqttConnected;
+                _state.WifiJoined = _state.MqttConnected = false;
+            }
+            if (wasConnected && Uplink is not null) await Uplink.AbortAsync().ConfigureAwait(false);
+            if (wasConnected) await WriteAsync("+MQTTDISCONNECTED:0\r\n", cancellationToken).ConfigureAwait(false);
+            if (wasJoined) await WriteAsync("WIFI DISCONNECT\r\n", cancellationToken).ConfigureAwait(false);
+            _changed.Notify();
+        }
+        finally
+        {
+            _busy.Release();
+        }
+    }
+
+    /// <summary>The access point is back; the node has to join again.</summary>
+    public void RestoreWifi() => _wifiUp = true;
+
+    /// <summary>Wi-Fi is lost for <paramref name="duration"/> of the node's time, then comes back.</summary>
+    public async Task WifiOutageAsync(TimeSpan duration, ITargetClock clock, CancellationToken cancellationToken = default)
+    {
+        await DropWifiAsync(cancellationToken).ConfigureAwait(false);
+        await clock.AdvanceAsync(duration, cancellationToken).ConfigureAwait(false);
+        RestoreWifi();
+    }
+
+    /// <summary>The broker cannot be reached (connects fail); an open session drops.</summary>
+    public async Task SetBrokerReachableAsync(bool reachable, CancellationToken cancellationToken = default)
+    {
+        _brokerReachable = reachable;
+        if (!reachable && MqttConnected) await LoseMqttSessionAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask OnReceivedAsync(TargetChannel channel, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -113,93 +185,104 @@ public sealed class EspAtModem : IChannelDevice
         lock (_gate) _commands.Add(line);
         _changed.Notify();
         if (Silent) return;
-        if (_echo) await WriteAsync(line + "\r\n", cancellationToken).ConfigureAwait(false);
-        string reply = Respond(line);
-        if (reply.Length > 0) await WriteAsync(reply, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The module's answer to one command line.</summary>
-    private string Respond(string line)
-    {
-        const string Ok = "\r\nOK\r\n";
-        const string Error = "\r\nERROR\r\n";
-        if (!line.StartsWith("AT", StringComparison.Ordinal)) return Error;
-        string command = line[2..];
-        int eq = command.IndexOf('=');
-        string name = eq < 0 ? command : command[..eq];
-        IReadOnlyList<AtValue>? args = eq < 0 ? [] : AtArguments.Parse(command[(eq + 1)..]);
-        if (args is null) return Error;
-        lock (_gate)
+        await _busy.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            switch (name)
+            if (_state.Echo) await WriteAsync(line + "\r\n", cancellationToken).ConfigureAwait(false);
+            string reply;
+            if (BusyCount > 0)
             {
-                case "": return Ok;
-                case "E0": _echo = false; return Ok;
-                case "E1": _echo = true; return Ok;
-                case "+RST":
-                    _wifiJoined = _mqttConnected = false;
-                    _subscriptions.Clear();
-                    return Ok + "\r\nready\r\n";
-                case "+GMR":
-                    return "AT version:3.4.0.0(hil-emulator)\r\nSDK version:v5.0\r\ncompile time:hil\r\nBin version:hil\r\n" + Ok;
-                case "+CWMODE":
-                    return args.Count == 1 && args[0].AsInt() is >= 0 and <= 3 ? Ok : Error;
-                case "+CWJAP":
-                    if (args.Count < 2 || !args[0].IsString || !args[1].IsString) return Error;
-                    _wifiJoined = true;
-                    return "WIFI CONNECTED\r\nWIFI GOT IP\r\n" + Ok;
-                case "+CWQAP":
-                    _wifiJoined = _mqttConnected = false;
-                    return Ok + "WIFI DISCONNECT\r\n";
-                case "+MQTTUSERCFG":
-                    return args.Count == 8 && args[0].AsInt() == 0 ? Ok : Error;
-                case "+MQTTCONNCFG":
-                    return args.Count == 7 && args[0].AsInt() == 0 ? Ok : Error;
-                case "+MQTTCONN":
-                    if (args.Count != 4 || !args[1].IsString || args[2].AsInt() is null || !_wifiJoined) return Error;
-                    _mqttConnected = true;
-                    return $"+MQTTCONNECTED:0,1,\"{args[1].Text}\",\"{args[2].Text}\",\"\",{args[3].Text}\r\n" + Ok;
-                case "+MQTTSUB":
-                    if (args.Count != 3 || !args[1].IsString || !_mqttConnected) return Error;
-                    return _subscriptions.Add(args[1].Text) ? Ok : "ALREADY SUBSCRIBE" + Ok;
-                case "+MQTTUNSUB":
-                    if (args.Count != 2 || !args[1].IsString) return Error;
-                    return _subscriptions.Remove(args[1].Text) ? Ok : "NO UNSUBSCRIBE" + Ok;
-                case "+MQTTPUB":
-                    if (args.Count != 5 || !args[1].IsString || !args[2].IsString || !_mqttConnected) return Error;
-                    Record(args[1].Text, Encoding.UTF8.GetBytes(args[2].Text), args[3].AsInt() ?? 0, args[4].AsInt() == 1);
-                    return Ok;
-                case "+MQTTPUBRAW":
-                    if (args.Count != 5 || !args[1].IsString || args[2].AsInt() is not > 0 and <= 8192 || !_mqttConnected) return Error;
-                    _raw = new RawPublish(args[1].Text, args[2].AsInt()!.Value, args[3].AsInt() ?? 0, args[4].AsInt() == 1);
-                    return Ok + "\r\n>";
-                case "+MQTTCLEAN":
-                    _mqttConnected = false;
-                    _subscriptions.Clear();
-                    return Ok;
-                default:
-                    return Error;
+                BusyCount--;
+                reply = "busy p...\r\n";
             }
+            else
+            {
+                reply = await ExecuteAsync(line, cancellationToken).ConfigureAwait(false);
+            }
+            if (reply.Length == 0) return;
+            if (ResponseDelay > TimeSpan.Zero) await Task.Delay(ResponseDelay, _timeProvider, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(Corrupt(reply), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A raw publish is one transaction up to +MQTTPUB:OK: a fault injected meanwhile waits for
+            // its end, so a drop never falls between the broker's acknowledgement and the node's.
+            if (_raw is null) _busy.Release();
         }
     }
+
+    private string Corrupt(string reply) => Corruption switch
+    {
+        ResponseCorruption.Truncate => reply[..(reply.Length / 2)],
+        ResponseCorruption.Garbage => new string(Enumerable.Range(0, reply.Length).Select(_ => (char)_garbage.Next(0x21, 0x7F)).ToArray()) + "\r\n",
+        _ => reply,
+    };
 
     private async Task FinishRawPublishAsync(CancellationToken cancellationToken)
     {
         RawPublish raw = _raw!;
         _raw = null;
-        lock (_gate) Record(raw.Topic, raw.Data.ToArray(), raw.Qos, raw.Retain);
-        await WriteAsync("\r\n+MQTTPUB:OK\r\n", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            bool ok = await PublishAsync(raw.Topic, raw.Data.ToArray(), raw.Qos, raw.Retain, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(ok ? "\r\n+MQTTPUB:OK\r\n" : "\r\n+MQTTPUB:FAIL\r\n", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _busy.Release(); // taken by the AT+MQTTPUBRAW command that opened the transaction
+        }
     }
 
-    private void Record(string topic, byte[] payload, int qos, bool retain)
+    /// <summary>Records the publish and forwards it to the broker when there is one.</summary>
+    private async Task<bool> PublishAsync(string topic, byte[] payload, int qos, bool retain, CancellationToken cancellationToken)
     {
-        _publishes.Add(new ModemPublish(topic, payload, qos, retain, _timeProvider.GetUtcNow()));
+        lock (_gate) _publishes.Add(new ModemPublish(topic, payload, qos, retain, _timeProvider.GetUtcNow()));
+        _changed.Notify();
+        return Uplink is null || await Uplink.PublishAsync(topic, payload, qos, retain, cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task OnUplinkMessageAsync(string topic, byte[] payload) => WriteSubscriptionMessageAsync(topic, payload, CancellationToken.None);
+
+    private async Task OnUplinkLostAsync(string reason)
+    {
+        if (!MqttConnected) return;
+        await LoseMqttSessionAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private async Task LoseMqttSessionAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate) _state.MqttConnected = false;
+        if (Uplink is not null) await Uplink.AbortAsync().ConfigureAwait(false);
+        await WriteAsync("+MQTTDISCONNECTED:0\r\n", cancellationToken).ConfigureAwait(false);
         _changed.Notify();
     }
 
-    private Task WriteAsync(string text, CancellationToken cancellationToken) =>
-        (_link ?? throw new InvalidOperationException("The modem is not attached to a link channel."))
-            .WriteAsync(text, cancellationToken);
+    private async Task WriteSubscriptionMessageAsync(string topic, byte[] payload, CancellationToken cancellationToken)
+    {
+        byte[] head = Encoding.UTF8.GetBytes($"+MQTTSUBRECV:0,\"{topic}\",{payload.Length},");
+        await WriteAsync([.. head, .. payload, (byte)'\r', (byte)'\n'], cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task WriteAsync(string text, CancellationToken cancellationToken) => WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+
+    private async Task WriteAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
+        TargetChannel link = _link ?? throw new InvalidOperationException("The modem is not attached to a link channel.");
+        if (!link.IsConnected) return; // the node is off: a radio has nobody to talk to
+        await link.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string RecentCommands()
+    {
+        IReadOnlyList<string> commands = Commands;
+        return "Last AT commands from the node:\n  | " + string.Join("\n  | ", commands.Skip(Math.Max(0, commands.Count - 12)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Uplink is not null) await Uplink.DisposeAsync().ConfigureAwait(false);
+        _busy.Dispose();
+    }
 
     private sealed class RawPublish(string topic, int length, int qos, bool retain)
     {
@@ -211,3 +294,5 @@ public sealed class EspAtModem : IChannelDevice
         public void Append(ReadOnlySpan<byte> bytes) { foreach (byte b in bytes) Data.Add(b); }
     }
 }
+
+public enum ResponseCorruption { None, Truncate, Garbage }
