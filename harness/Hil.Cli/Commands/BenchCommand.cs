@@ -22,6 +22,7 @@ internal static partial class BenchCommand
         bench.Subcommands.Add(boot);
         bench.Subcommands.Add(CreateMqtt(noRecord));
         bench.Subcommands.Add(CreateMqttHold());
+        bench.Subcommands.Add(CreateIngest(noRecord));
         return bench;
     }
 
