@@ -38,7 +38,12 @@ internal static class PlatformCommand
             HttpUrl = $"http://{settings.Http.Host}:{settings.Http.Port}", DataDirectory = settings.Data,
             PostgresConnectionString = settings.Postgres, Provisioning = settings.Provisioning, LogLevel = LogLevel.Warning,
         };
-        await using var backend = await BackendHost.StartAsync(options, cancellationToken);
+        Uri? external = null;
+        if (settings.Broker is { } uri && (!Uri.TryCreate(uri, UriKind.Absolute, out external) || external.Scheme != "mqtt"))
+            throw new ArgumentException($"--broker takes mqtt://HOST:PORT, got '{uri}'");
+        await using var platform = await PlatformHost.StartAsync(options, settings.Mqtt.Host, settings.Mqtt.Port, external, cancellationToken);
+        var backend = platform.Backend;
+        Console.WriteLine($"broker    mqtt://{platform.MqttHost}:{platform.MqttPort} ({(external is null ? "embedded" : "external")})");
         Console.WriteLine($"backend   {backend.HttpAddress} (storage: {backend.Store.Kind}, provisioning: {settings.Provisioning.ToString().ToLowerInvariant()})");
         Console.WriteLine($"openapi   {new Uri(backend.HttpAddress, "/openapi/v1.json")}");
         Console.WriteLine($"admin     Authorization: Bearer {backend.AdminToken}");
