@@ -25,6 +25,9 @@ internal static partial class BenchCommand
     {
         if (messages < 100) throw new ArgumentException("--messages must be at least 100");
         if (rate < 1) throw new ArgumentException("--rate must be at least 1");
+        // Shared build machines: the load during the run is part of the figure's meaning.
+        string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+        string loadBefore = LoadAverage();
         var results = new List<IngestBench.Result>();
         foreach (string storage in storages)
         {
@@ -52,7 +55,8 @@ internal static partial class BenchCommand
             string file = BenchmarkLog.Record("Telemetry ingest",
                 "`./hil bench ingest`: v2 telemetry published at QoS 1 to the embedded broker, ingested by the backend in the same " +
                 "process and committed (batched; binary COPY on PostgreSQL). rows/s: four publishers flat out until the last row is " +
-                "committed. Latency: publish to commit at a fixed rate for 5 s. PostgreSQL is a scratch server with its durable defaults (fsync on); SQLite in WAL mode, synchronous=NORMAL.", text);
+                "committed. Latency: publish to commit at a fixed rate for 5 s. PostgreSQL is a scratch server with its durable defaults (fsync on); SQLite in WAL mode, synchronous=NORMAL. " +
+                $"Load average before/after: {loadBefore} / {LoadAverage()}.", text);
             Console.Error.WriteLine($"hil: recorded in {file}");
         }
         return allMet ? 0 : 1;

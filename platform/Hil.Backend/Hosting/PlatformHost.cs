@@ -42,6 +42,9 @@ public sealed class PlatformHost : IAsyncDisposable
                 {
                     Address = System.Net.IPAddress.Parse(mqttHost), Port = mqttPort, TimeProvider = options.Time,
                     Authenticate = access.AuthenticateAsync, Authorize = access.Authorize,
+                    // The backend's one session absorbs every node's burst; the default (10,000, then drop oldest)
+                    // would lose telemetry whenever many nodes publish faster than one batch commit.
+                    MaxQueuedMessagesPerSession = 1_000_000, MaxQueuedBytesPerConnection = 512L * 1024 * 1024,
                 });
                 await broker.StartAsync(cancellationToken);
                 port = broker.Port;

@@ -90,9 +90,9 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                     SELECT node_id, boot, seq, received_ms FROM telemetry_staging WHERE seq IS NOT NULL AND boot IS NOT NULL
                     ON CONFLICT DO NOTHING RETURNING node_id, boot, seq),
                 chosen AS (
-                    SELECT s.* FROM telemetry_staging s
-                    WHERE s.seq IS NULL OR s.boot IS NULL
-                       OR EXISTS (SELECT 1 FROM fresh f WHERE f.node_id = s.node_id AND f.boot = s.boot AND f.seq = s.seq)),
+                    -- A join, not EXISTS per row: the planner can hash it, where a correlated CTE scan is quadratic in the batch.
+                    SELECT s.* FROM telemetry_staging s LEFT JOIN fresh f ON f.node_id = s.node_id AND f.boot = s.boot AND f.seq = s.seq
+                    WHERE s.seq IS NULL OR s.boot IS NULL OR f.seq IS NOT NULL),
                 written AS (
                     INSERT INTO telemetry ({Columns}) SELECT {Columns} FROM chosen ORDER BY ord RETURNING 1)
                 SELECT ord FROM chosen
