@@ -11,7 +11,7 @@ namespace Hil.Backend.Ingest;
 /// <summary>
 /// The embedded broker's connect and topic checks. Devices log in with their node id as user name and their
 /// API key as password (looked up at connect, so a revoked key is refused on its next connection); a device
-/// may only use its own `devices/{id}/...` topics. In provisioning `open` a device may connect without a key.
+/// may only use its own `devices/{id}/...` topics. In provisioning `open` (development) any client may connect and use any topic.
 /// </summary>
 public sealed class BrokerAccess(IBackendStore store, Provisioning provisioning)
 {
@@ -23,8 +23,9 @@ public sealed class BrokerAccess(IBackendStore store, Provisioning provisioning)
     {
         if (connect.Username == BackendUser)
             return connect.Password is { } p && CryptographicOperations.FixedTimeEquals(p, BackendSecret) ? ConnectReturnCode.Accepted : ConnectReturnCode.BadUsernameOrPassword;
-        if (connect.Password is null)
-            return provisioning == Provisioning.Open ? ConnectReturnCode.Accepted : ConnectReturnCode.NotAuthorized;
+        // Open provisioning is for development: any device connects, with or without credentials.
+        if (provisioning == Provisioning.Open) return ConnectReturnCode.Accepted;
+        if (connect.Password is null) return ConnectReturnCode.NotAuthorized;
         try
         {
             var key = await store.FindApiKeyAsync(ApiKeys.Hash(Encoding.UTF8.GetString(connect.Password)));
@@ -38,8 +39,8 @@ public sealed class BrokerAccess(IBackendStore store, Provisioning provisioning)
 
     public bool Authorize(MqttTopicAccess access)
     {
-        if (access.Username == BackendUser) return true;
-        if (access.Username is null) return provisioning == Provisioning.Open;
+        if (access.Username == BackendUser || provisioning == Provisioning.Open) return true;
+        if (access.Username is null) return false;
         return access.TopicOrFilter.StartsWith($"devices/{access.Username}/", StringComparison.Ordinal);
     }
 }
