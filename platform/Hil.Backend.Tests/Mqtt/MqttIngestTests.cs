@@ -152,3 +152,45 @@ public sealed class MqttIngestTests
         return duplicates;
     }
 }
+
+/// <summary>Provisioning 'keys' on the embedded broker: node id as user name, API key as password.</summary>
+public sealed class MqttKeysTests
+{
+    [Test]
+    public async Task Only_a_node_with_its_own_key_may_connect_and_a_revoked_key_is_refused_at_the_next_connect()
+    {
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        try
+        {
+            await using var platform = await PlatformHost.StartAsync(new BackendOptions
+            {
+                HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Warning, Provisioning = Provisioning.Keys,
+            });
+            using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
+            admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
+            string node = RunningBackend.NewNodeId();
+            var key = (await (await admin.PostAsync($"/api/v1/nodes/{node}/keys", null)).Content.ReadFromJsonAsync<Apis.CreatedApiKey>())!;
+
+            async Task<ConnectReturnCode> ConnectAsync(string? user, string? password)
+            {
+                await using var client = new MqttClient();
+                var builder = new MqttClientOptionsBuilder().WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId("k-" + Guid.NewGuid().ToString("N")[..8]);
+                if (user is not null) builder.WithCredentials(user, password);
+                var result = await client.ConnectAsync(builder.Build());
+                if (result.IsSuccess) await client.DisconnectAsync();
+                return result.ResultCode;
+            }
+
+            Assert.That(await ConnectAsync(null, null), Is.EqualTo(ConnectReturnCode.NotAuthorized));
+            Assert.That(await ConnectAsync(node, "hil_wrong"), Is.EqualTo(ConnectReturnCode.BadUsernameOrPassword));
+            Assert.That(await ConnectAsync(RunningBackend.NewNodeId(), key.Key), Is.EqualTo(ConnectReturnCode.BadUsernameOrPassword), "another node's name");
+            Assert.That(await ConnectAsync(node, key.Key), Is.EqualTo(ConnectReturnCode.Accepted));
+            await (await admin.DeleteAsync($"/api/v1/keys/{key.Id}")).JsonAsync(HttpStatusCode.NoContent);
+            Assert.That(await ConnectAsync(node, key.Key), Is.EqualTo(ConnectReturnCode.BadUsernameOrPassword));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
