@@ -18,8 +18,9 @@ declare -A PROBE=(
   [mosquitto]="cmd:mosquitto"
   [mosquitto-clients]="cmd:mosquitto_pub"
   [sox]="cmd:sox"
+  [postgresql]="cmd:pg_ctlcluster"
 )
-ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients sox)
+ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients sox postgresql)
 
 missing=()
 for pkg in "${ORDER[@]}"; do

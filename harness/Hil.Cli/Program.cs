@@ -6,6 +6,7 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(StepsCommand.Create());
 root.Subcommands.Add(ConsoleCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(PlatformCommand.Create());
 root.Subcommands.Add(BrokerCommand.Create());
 root.Subcommands.Add(BoardsCommand.Create());
 root.Subcommands.Add(SimCommand.Create());

@@ -23,6 +23,7 @@ internal static partial class BenchCommand
         bench.Subcommands.Add(CreateMqtt(noRecord));
         bench.Subcommands.Add(CreateMqttHold());
         bench.Subcommands.Add(DspBench.Create());
+        bench.Subcommands.Add(CreateIngest(noRecord));
         return bench;
     }
 

@@ -1,0 +1,71 @@
+using Hil.Backend.Protocol;
+
+namespace Hil.Backend.Tests.Protocol;
+
+public sealed class TelemetryParserTests
+{
+    private const string V2 = """{"v":2,"node_id":"a1b2c3d4e5f6","fw":"2.1.0","boot":7,"seq":42,"uptime_ms":215000,"temperature_c":23.5,"humidity_pct":61.2,"battery_mv":3712,"rssi_dbm":-61,"error_flags":0}""";
+    private const string Bins = "[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]";
+
+    [Test]
+    public void V1_without_version_field_is_accepted_and_newer_fields_stay_absent()
+    {
+        var result = TelemetryParser.Parse("""{"node_id":"a1b2c3d4e5f6","temp":23.5,"humidity":61.2}""");
+        Assert.That(result.IsValid, Is.True, result.Rejection);
+        var m = result.Message!;
+        Assert.That((m.Version, m.TemperatureC, m.HumidityPct), Is.EqualTo((1, 23.5, 61.2)));
+        Assert.That(new object?[] { m.Boot, m.Seq, m.Firmware, m.BatteryMv, m.Audio, m.Inference }, Is.All.Null);
+        Assert.That(m.HasIdentity, Is.False);
+    }
+
+    [Test]
+    public void V2_carries_identity_and_device_fields()
+    {
+        var m = TelemetryParser.Parse(V2).Message!;
+        Assert.That((m.Version, m.Boot, m.Seq, m.Firmware, m.BatteryMv, m.RssiDbm, m.UptimeMs), Is.EqualTo((2, 7L, 42L, "2.1.0", 3712L, -61L, 215000L)));
+        Assert.That(m.HasIdentity, Is.True);
+    }
+
+    [Test]
+    public void V3_adds_audio_and_inference()
+    {
+        string v3 = V2.Replace("\"v\":2", "\"v\":3").TrimEnd('}') +
+                    ",\"audio\":{\"rms\":0.021,\"spike_ratio\":1.8,\"bins\":" + Bins + "},\"inference\":{\"model\":\"bee-mlp-3\",\"label\":\"event\",\"p_event\":0.93}}";
+        var m = TelemetryParser.Parse(v3).Message!;
+        Assert.That(m.Audio!.Bins, Has.Count.EqualTo(16));
+        Assert.That((m.Audio.Rms, m.Inference!.Label, m.Inference.PEvent), Is.EqualTo((0.021, "event", 0.93)));
+    }
+
+    [TestCase("", "empty payload")]
+    [TestCase("{\"node_id\":", "malformed JSON")]
+    [TestCase("[1,2]", "payload must be a JSON object, got array")]
+    [TestCase("{\"v\":4,\"node_id\":\"a1b2c3d4e5f6\"}", "unknown protocol version 4 (supported: 1, 2, 3)")]
+    [TestCase("{\"v\":\"2\",\"node_id\":\"a1b2c3d4e5f6\"}", "field 'v' must be an integer, got string '2'")]
+    [TestCase("{\"v\":2.5,\"node_id\":\"a1b2c3d4e5f6\"}", "field 'v' must be an integer, got number 2.5")]
+    [TestCase("{\"temp\":1}", "missing field 'node_id'")]
+    [TestCase("{\"node_id\":\"A1B2C3D4E5F6\"}", "field 'node_id' must be 12 lowercase hex digits, got 'A1B2C3D4E5F6'")]
+    [TestCase("{\"node_id\":42}", "field 'node_id' must be a string, got number 42")]
+    [TestCase("{\"node_id\":\"a1b2c3d4e5f6\",\"temp\":\"hot\"}", "field 'temp' must be a number, got string 'hot'")]
+    [TestCase("{\"node_id\":\"a1b2c3d4e5f6\",\"humidity\":140}", "field 'humidity' out of range [0, 100]: 140")]
+    [TestCase("{\"node_id\":\"a1b2c3d4e5f6\",\"temp\":1,\"temp\":2}", "duplicate field 'temp' in payload")]
+    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"seq\":1}", "missing field 'boot'")]
+    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":-1}", "field 'seq' out of range [0, 4294967295]: -1")]
+    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"battery_mv\":true}", "field 'battery_mv' must be an integer, got boolean true")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"rms\":1,\"spike_ratio\":1,\"bins\":[1,2]}}", "field 'audio.bins' must hold 16 numbers, got 2")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":{\"model\":\"m\",\"label\":\"bees\",\"p_event\":0.5}}", "field 'inference.label' must be 'normal' or 'event', got 'bees'")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":[]}", "inference must be a JSON object, got array")]
+    public void Rejections_name_the_field_and_the_problem(string payload, string reason)
+    {
+        var result = TelemetryParser.Parse(payload);
+        Assert.That(result.IsValid, Is.False);
+        Assert.That(result.Rejection, Does.StartWith(reason));
+    }
+
+    [Test]
+    public void Invalid_utf8_and_oversized_payloads_are_refused()
+    {
+        Assert.That(TelemetryParser.Parse([0x7b, 0xff, 0xfe, 0x7d]).Rejection, Does.StartWith("payload is not valid UTF-8 (first bad byte at offset 1)"));
+        var big = new byte[TelemetryParser.MaxPayloadBytes + 1];
+        Assert.That(TelemetryParser.Parse(big).Rejection, Does.StartWith("payload too large"));
+    }
+}

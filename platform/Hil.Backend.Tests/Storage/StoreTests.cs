@@ -1,0 +1,59 @@
+using Hil.Backend.Protocol;
+using Hil.Backend.Storage;
+using Hil.Backend.Tests.Support;
+
+namespace Hil.Backend.Tests.Storage;
+
+/// <summary>Store behaviour below the API: migrations, batches with repeated keys, retention. Both databases.</summary>
+[TestFixture("sqlite")]
+[TestFixture("postgres")]
+public sealed class StoreTests(string storage)
+{
+    private static readonly DateTimeOffset Day = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private string? _folder;
+
+    private async Task<IBackendStore> OpenAsync()
+    {
+        if (storage == "postgres") return new PostgresStore(await (await TestDatabases.PostgresAsync()).CreateDatabaseAsync());
+        _folder = Directory.CreateTempSubdirectory("hil-store-").FullName;
+        return new SqliteStore(Path.Combine(_folder, "hil.db"));
+    }
+
+    [TearDown]
+    public void RemoveFolder()
+    {
+        if (_folder is not null) Directory.Delete(_folder, recursive: true);
+        _folder = null;
+    }
+
+    private static IngestedTelemetry Row(string node, long seq, DateTimeOffset at) =>
+        new(new TelemetryMessage { NodeId = node, Version = 2, Boot = 1, Seq = seq, TemperatureC = seq }, at, "test");
+
+    [Test]
+    public async Task Migrating_twice_is_harmless_and_a_batch_with_a_repeated_key_stores_it_once()
+    {
+        await using var store = await OpenAsync();
+        await store.MigrateAsync();
+        await store.MigrateAsync();
+        string node = RunningBackend.NewNodeId();
+        bool[] stored = await store.WriteTelemetryAsync([Row(node, 1, Day), Row(node, 2, Day), Row(node, 1, Day.AddSeconds(1))]);
+        Assert.That(stored, Is.EqualTo(new[] { true, true, false }));
+        Assert.That(await store.WriteTelemetryAsync([Row(node, 2, Day.AddDays(1))]), Is.EqualTo(new[] { false }), "a key from an earlier batch and another day");
+        var node1 = await store.GetNodeAsync(node);
+        Assert.That(node1!.MessageCount, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Retention_removes_old_telemetry_and_keeps_recent()
+    {
+        await using var store = await OpenAsync();
+        await store.MigrateAsync();
+        string node = RunningBackend.NewNodeId();
+        await store.WriteTelemetryAsync([Row(node, 1, Day), Row(node, 2, Day.AddDays(1)), Row(node, 3, Day.AddDays(3))]);
+        await store.ApplyRetentionAsync(Day.AddDays(2));
+        var left = await store.QueryTelemetryAsync(node, DateTimeOffset.UnixEpoch, Day.AddYears(1), 100);
+        Assert.That(left.Select(r => r.Seq), Is.EqualTo(new long?[] { 3 }));
+        // Retention forgets the keys too: a node whose counters restarted long ago is not mistaken for a redelivery.
+        Assert.That(await store.WriteTelemetryAsync([Row(node, 1, Day.AddDays(4))]), Is.EqualTo(new[] { true }));
+    }
+}

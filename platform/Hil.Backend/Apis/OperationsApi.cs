@@ -1,0 +1,51 @@
+using System.Net.ServerSentEvents;
+using Hil.Backend.Operations;
+using Hil.Backend.Security;
+using Hil.Backend.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Hil.Backend.Apis;
+
+public sealed record HealthReport(string Status, string? Storage = null, string? Detail = null);
+
+public static class OperationsApi
+{
+    public static IEndpointRouteBuilder MapOperationsApi(this IEndpointRouteBuilder app)
+    {
+        var ops = app.MapGroup("").WithTags("Operations").AllowAnonymous().DisableRateLimiting();
+        ops.MapGet("/health", GetHealth).WithSummary("Liveness: the process is serving requests");
+        ops.MapGet("/ready", GetReadyAsync).WithSummary("Readiness: the database answers (503 otherwise)");
+        ops.MapGet("/metrics", GetMetrics).WithSummary("Prometheus text: ingest counts, dead letters, latency histogram");
+        app.MapGroup("/api/v1").WithTags("Live").MapGet("/stream", GetStream).RequireAuthorization(Policies.Viewer)
+            .WithSummary("Server-sent events: telemetry, node status, commands and dead letters as they happen");
+        return app;
+    }
+
+    public static Ok<HealthReport> GetHealth() => TypedResults.Ok(new HealthReport("live"));
+
+    public static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> GetReadyAsync(
+        IBackendStore store, HttpContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.PingAsync(cancellationToken);
+            return TypedResults.Ok(new HealthReport("ready", store.Kind));
+        }
+        catch (StoreUnavailableException e)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Json(new HealthReport("unavailable", store.Kind, e.Message), statusCode: 503);
+        }
+    }
+
+    public static ContentHttpResult GetMetrics(BackendMetrics metrics) =>
+        TypedResults.Text(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
+
+    public static ServerSentEventsResult<LiveEvent> GetStream(LiveFeed live, CancellationToken cancellationToken) =>
+        TypedResults.ServerSentEvents(Stream(live, cancellationToken));
+
+    private static async IAsyncEnumerable<SseItem<LiveEvent>> Stream(LiveFeed live, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in live.SubscribeAsync(cancellationToken)) yield return new SseItem<LiveEvent>(item, item.Type);
+    }
+}

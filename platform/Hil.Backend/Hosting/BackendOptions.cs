@@ -1,0 +1,39 @@
+namespace Hil.Backend.Hosting;
+
+public enum Provisioning
+{
+    /// <summary>Development default: unknown nodes are registered on their first message, no key needed.</summary>
+    Open,
+    /// <summary>Only nodes presenting a valid API key (HTTP header or MQTT password) are accepted.</summary>
+    Keys,
+}
+
+/// <summary>Everything `hil platform up`, Program.cs and the tests configure. One place, one way.</summary>
+public sealed record BackendOptions
+{
+    /// <summary>HTTP listen URL; port 0 picks a free port (see <see cref="BackendHost.HttpAddress"/>).</summary>
+    public string HttpUrl { get; init; } = "http://127.0.0.1:8080";
+    /// <summary>Folder for the SQLite file and the JWT signing key.</summary>
+    public string DataDirectory { get; init; } = "data";
+    /// <summary>When set, PostgreSQL is used instead of SQLite.</summary>
+    public string? PostgresConnectionString { get; init; }
+    public Provisioning Provisioning { get; init; } = Provisioning.Open;
+    /// <summary>HS256 key for user tokens; when null one is created in <see cref="DataDirectory"/> and reused.</summary>
+    public byte[]? JwtSigningKey { get; init; }
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(12);
+    /// <summary>Requests per caller (API key, user, or address when anonymous) per <see cref="RateLimitPeriod"/>.</summary>
+    public int RateLimitPermits { get; init; } = 2000;
+    public TimeSpan RateLimitPeriod { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan CommandTimeToLive { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>Telemetry older than this is deleted; null keeps everything.</summary>
+    public TimeSpan? Retention { get; init; }
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
+    public int MaxBatch { get; init; } = 2000;
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>The MQTT side (broker connection); null runs HTTP ingest only.</summary>
+    public Func<IServiceProvider, Ingest.IDeviceLink>? DeviceLink { get; init; }
+    /// <summary>Minimum log level written to the console.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>Extra log sinks (tests use one to check that no secret is ever logged).</summary>
+    public ILoggerProvider? ExtraLogger { get; init; }
+}

@@ -1,0 +1,76 @@
+using Hil.Backend.Ingest;
+using Hil.Backend.Storage;
+using Hil.Mqtt.Broker;
+using Hil.Mqtt.Client;
+
+namespace Hil.Backend.Hosting;
+
+/// <summary>
+/// Broker + backend, as `hil platform up` runs them: the embedded broker (or an external one) and the backend
+/// connected to it. Tests and `hil bench ingest` use the same composition.
+/// </summary>
+public sealed class PlatformHost : IAsyncDisposable
+{
+    private readonly MqttBroker? _broker;
+    private readonly IBackendStore _accessStore;
+    private int _disposed;
+
+    private PlatformHost(BackendHost backend, MqttBroker? broker, IBackendStore accessStore, string mqttHost, int mqttPort) =>
+        (Backend, _broker, _accessStore, MqttHost, MqttPort) = (backend, broker, accessStore, mqttHost, mqttPort);
+
+    public BackendHost Backend { get; }
+    public string MqttHost { get; }
+    public int MqttPort { get; }
+    public MqttBroker? Broker => _broker;
+
+    /// <param name="externalBroker">mqtt://HOST:PORT of a broker to use instead of starting ours.</param>
+    public static async Task<PlatformHost> StartAsync(BackendOptions options, string mqttHost = "127.0.0.1", int mqttPort = 0,
+        Uri? externalBroker = null, CancellationToken cancellationToken = default)
+    {
+        // The broker's access checks need the store before the backend exists: a store of its own, same database.
+        IBackendStore accessStore = options.PostgresConnectionString is { } pg ? new PostgresStore(pg)
+            : new SqliteStore(Path.Combine(Directory.CreateDirectory(options.DataDirectory).FullName, "hil.db"));
+        var access = new BrokerAccess(accessStore, options.Provisioning);
+        MqttBroker? broker = null;
+        string host = externalBroker?.Host ?? mqttHost;
+        int port = externalBroker is null ? mqttPort : externalBroker.Port > 0 ? externalBroker.Port : 1883;
+        try
+        {
+            if (externalBroker is null)
+            {
+                broker = new MqttBroker(new MqttBrokerOptions
+                {
+                    Address = System.Net.IPAddress.Parse(mqttHost), Port = mqttPort, TimeProvider = options.Time,
+                    Authenticate = access.AuthenticateAsync, Authorize = access.Authorize,
+                    // The backend's one session absorbs every node's burst; the default (10,000, then drop oldest)
+                    // would lose telemetry whenever many nodes publish faster than one batch commit.
+                    MaxQueuedMessagesPerSession = 1_000_000, MaxQueuedBytesPerConnection = 512L * 1024 * 1024,
+                });
+                await broker.StartAsync(cancellationToken);
+                port = broker.Port;
+            }
+            var clientOptions = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId("hil-backend")
+                .WithCredentials(BrokerAccess.BackendUser, externalBroker is null ? System.Text.Encoding.ASCII.GetString(access.BackendSecret) : null)
+                .WithAutoReconnect().WithTimeProvider(options.Time).Build();
+            var backend = await BackendHost.StartAsync(options with
+            {
+                DeviceLink = sp => new MqttDeviceLink(clientOptions, sp.GetRequiredService<ILogger<MqttDeviceLink>>()),
+            }, cancellationToken);
+            return new PlatformHost(backend, broker, accessStore, host, port);
+        }
+        catch
+        {
+            if (broker is not null) await broker.DisposeAsync();
+            await accessStore.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        await Backend.DisposeAsync();
+        if (_broker is not null) await _broker.DisposeAsync();
+        await _accessStore.DisposeAsync();
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+using Hil.Backend.Operations;
+using Hil.Backend.Protocol;
+using Hil.Backend.Storage;
+
+namespace Hil.Backend.Ingest;
+
+/// <summary>
+/// Routes broker messages by the contract's topics (`devices/{id}/telemetry|events|status|logs|acks`).
+/// Anything it cannot use — a bad topic, a broken payload, an ack for no command — becomes a dead letter.
+/// </summary>
+public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, CommandDispatcher commands, LiveFeed live,
+    Hosting.BackendOptions options, ILogger<DeviceTopics> log)
+{
+    public const string Transport = "mqtt";
+    public static readonly string[] Subscriptions = ["devices/+/telemetry", "devices/+/events", "devices/+/status", "devices/+/logs", "devices/+/acks"];
+
+    public async Task HandleAsync(DeviceMessage message, CancellationToken cancellationToken)
+    {
+        string[] parts = message.Topic.Split('/');
+        if (parts.Length != 3 || parts[0] != "devices" || !TelemetryParser.IsNodeId(parts[1]))
+        {
+            await pipeline.DeadLetterAsync(Transport, message.Topic, "topic is not devices/{12 lowercase hex}/{kind}", message.Payload, cancellationToken);
+            return;
+        }
+        string node = parts[1];
+        var now = options.Time.GetUtcNow();
+        try
+        {
+            switch (parts[2])
+            {
+                case "telemetry":
+                    await pipeline.EnqueueAsync(message.Payload, Transport, message.Topic, node, cancellationToken);
+                    break;
+                case "status":
+                    await StatusAsync(node, message, now, cancellationToken);
+                    break;
+                case "logs" or "events":
+                    if (Text(message.Payload) is not { } text)
+                        await pipeline.DeadLetterAsync(Transport, message.Topic, "payload is not UTF-8 text", message.Payload, cancellationToken);
+                    else
+                        await store.WriteNodeLogAsync(node, parts[2] == "logs" ? "log" : "event", text, now, cancellationToken);
+                    break;
+                case "acks":
+                    await AckAsync(node, message, now, cancellationToken);
+                    break;
+                default:
+                    await pipeline.DeadLetterAsync(Transport, message.Topic, $"unknown topic kind '{parts[2]}'", message.Payload, cancellationToken);
+                    break;
+            }
+        }
+        catch (StoreUnavailableException e)
+        {
+            log.LogError("Message on {Topic} not stored: {Error}", message.Topic, e.Message);
+        }
+    }
+
+    private async Task StatusAsync(string node, DeviceMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        string? status = Text(message.Payload)?.Trim();
+        if (status is not ("online" or "offline"))
+        {
+            await pipeline.DeadLetterAsync(Transport, message.Topic, "status must be 'online' or 'offline'", message.Payload, cancellationToken);
+            return;
+        }
+        await store.SetNodeStatusAsync(node, status == "online", now, cancellationToken);
+        live.Publish(new LiveEvent("status", node, status));
+        if (status == "online") await commands.DeliverQueuedAsync(node, cancellationToken);
+    }
+
+    private async Task AckAsync(string node, DeviceMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        string? id = null, status = null, detail = null;
+        try
+        {
+            using var doc = JsonDocument.Parse(message.Payload);
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                id = root.TryGetProperty("id", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                status = root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+                detail = root.TryGetProperty("detail", out var d) ? d.ValueKind == JsonValueKind.String ? d.GetString() : d.GetRawText() : null;
+            }
+        }
+        catch (JsonException e)
+        {
+            await pipeline.DeadLetterAsync(Transport, message.Topic, $"malformed ack JSON: {e.Message}", message.Payload, cancellationToken);
+            return;
+        }
+        if (id is null || status is not (CommandStatus.Done or CommandStatus.Failed))
+        {
+            await pipeline.DeadLetterAsync(Transport, message.Topic, "ack must be {\"id\": string, \"status\": \"done\"|\"failed\"}", message.Payload, cancellationToken);
+            return;
+        }
+        await store.ExpireCommandsAsync(now, cancellationToken);
+        var command = await store.CompleteCommandAsync(node, id, status, detail, now, cancellationToken);
+        if (command is null)
+            await pipeline.DeadLetterAsync(Transport, message.Topic, $"ack for unknown, expired or already completed command '{id}'", message.Payload, cancellationToken);
+        else
+            live.Publish(new LiveEvent("command", node, command));
+    }
+
+    private static string? Text(ReadOnlyMemory<byte> payload)
+    {
+        try
+        {
+            return new UTF8Encoding(false, true).GetString(payload.Span);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+}

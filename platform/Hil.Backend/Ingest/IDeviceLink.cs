@@ -1,0 +1,15 @@
+namespace Hil.Backend.Ingest;
+
+/// <summary>A message from a node as the broker delivered it.</summary>
+public sealed record DeviceMessage(string Topic, ReadOnlyMemory<byte> Payload);
+
+/// <summary>
+/// The backend's connection to the devices' broker, kept to two operations so the MQTT client behind it
+/// (ours today, another tomorrow) can be swapped without touching ingest.
+/// </summary>
+public interface IDeviceLink : IAsyncDisposable
+{
+    /// <summary>Connects and subscribes to the node topics; <paramref name="onMessage"/> sees every message in order.</summary>
+    Task StartAsync(Func<DeviceMessage, CancellationToken, Task> onMessage, CancellationToken cancellationToken = default);
+    Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,130 @@
+using System.Threading.Channels;
+using Hil.Backend.Hosting;
+using Hil.Backend.Operations;
+using Hil.Backend.Protocol;
+using Hil.Backend.Storage;
+
+namespace Hil.Backend.Ingest;
+
+public enum IngestStatus { Stored, Duplicate, Rejected }
+
+public readonly record struct IngestOutcome(IngestStatus Status, string? Reason = null);
+
+/// <summary>
+/// The one path every payload takes, whatever the transport: parse → (reject | queue) → batched write.
+/// One writer drains the queue, so concurrent HTTP posts and MQTT messages share a transaction per batch.
+/// </summary>
+public sealed class IngestPipeline : BackgroundService
+{
+    private readonly Channel<Work> _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(100_000)
+    {
+        SingleReader = true, FullMode = BoundedChannelFullMode.Wait,
+    });
+    private readonly IBackendStore _store;
+    private readonly BackendMetrics _metrics;
+    private readonly LiveFeed _live;
+    private readonly TimeProvider _time;
+    private readonly ILogger<IngestPipeline> _log;
+    private readonly int _maxBatch;
+
+    public IngestPipeline(IBackendStore store, BackendMetrics metrics, LiveFeed live, BackendOptions options, ILogger<IngestPipeline> log)
+    {
+        (_store, _metrics, _live, _time, _log, _maxBatch) = (store, metrics, live, options.Time, log, options.MaxBatch);
+    }
+
+    /// <summary>Parses and stores one payload, returning once it is committed (HTTP: the caller waits for 202).</summary>
+    public async Task<IngestOutcome> SubmitAsync(ReadOnlyMemory<byte> payload, string transport, string? expectedNode, CancellationToken cancellationToken)
+    {
+        var parsed = Validate(payload.Span, expectedNode);
+        if (!parsed.IsValid) return new IngestOutcome(IngestStatus.Rejected, parsed.Rejection);
+        var work = new Work(new IngestedTelemetry(parsed.Message!, _time.GetUtcNow(), transport), null,
+            new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(work, cancellationToken);
+        bool stored = await work.Done!.Task.WaitAsync(cancellationToken);
+        return new IngestOutcome(stored ? IngestStatus.Stored : IngestStatus.Duplicate);
+    }
+
+    /// <summary>
+    /// Queues one payload from the broker without waiting for the commit; a refused payload becomes a
+    /// dead letter with its raw bytes and the reason.
+    /// </summary>
+    public async Task<IngestOutcome> EnqueueAsync(ReadOnlyMemory<byte> payload, string transport, string topic, string? expectedNode, CancellationToken cancellationToken)
+    {
+        var parsed = Validate(payload.Span, expectedNode);
+        var now = _time.GetUtcNow();
+        var work = parsed.IsValid
+            ? new Work(new IngestedTelemetry(parsed.Message!, now, transport), null, null)
+            : new Work(null, new DeadLetter(now, transport, topic, parsed.Rejection!, payload.ToArray()), null);
+        await _queue.Writer.WriteAsync(work, cancellationToken);
+        return parsed.IsValid ? new IngestOutcome(IngestStatus.Stored) : new IngestOutcome(IngestStatus.Rejected, parsed.Rejection);
+    }
+
+    /// <summary>Queues a dead letter for a payload refused before parsing (a bad topic, an unknown ack).</summary>
+    public ValueTask DeadLetterAsync(string transport, string? topic, string reason, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(new Work(null, new DeadLetter(_time.GetUtcNow(), transport, topic, reason, payload.ToArray()), null), cancellationToken);
+
+    private static ParseResult Validate(ReadOnlySpan<byte> payload, string? expectedNode)
+    {
+        var parsed = TelemetryParser.Parse(payload);
+        if (parsed.IsValid && expectedNode is not null && parsed.Message!.NodeId != expectedNode)
+            return ParseResult.Reject($"node_id '{parsed.Message.NodeId}' does not match the sender '{expectedNode}'");
+        return parsed;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Work>(_maxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var work)) batch.Add(work);
+                await WriteAsync(batch, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: callers still waiting are cancelled with their requests.
+        }
+    }
+
+    private async Task WriteAsync(List<Work> batch, CancellationToken cancellationToken)
+    {
+        var telemetry = batch.Where(w => w.Telemetry is not null).ToList();
+        var dead = batch.Where(w => w.DeadLetter is not null).Select(w => w.DeadLetter!).ToList();
+        try
+        {
+            if (dead.Count > 0)
+            {
+                await _store.WriteDeadLettersAsync(dead, cancellationToken);
+                _metrics.CountDeadLetters(dead.Count);
+                foreach (var d in dead) _live.Publish(new LiveEvent("dead-letter", "", new { d.Transport, d.Topic, d.Reason }));
+            }
+            if (telemetry.Count == 0) return;
+            bool[] stored = await _store.WriteTelemetryAsync(telemetry.Select(w => w.Telemetry!).ToList(), cancellationToken);
+            var committed = _time.GetUtcNow();
+            for (int i = 0; i < telemetry.Count; i++)
+            {
+                var item = telemetry[i].Telemetry!;
+                _metrics.ObserveLatency(committed - item.ReceivedAt);
+                if (stored[i]) _live.Publish(new LiveEvent("telemetry", item.Message.NodeId, item.Message));
+                telemetry[i].Done?.TrySetResult(stored[i]);
+            }
+            foreach (var group in telemetry.Select((w, i) => (w, i)).Where(x => stored[x.i]).GroupBy(x => x.w.Telemetry!.Transport))
+                _metrics.CountStored(group.Key, group.Count());
+            _metrics.CountDuplicates(stored.Count(s => !s));
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Waiting HTTP callers get the error (503 when the database is down); queued MQTT messages are
+            // counted as lost so that the loss is visible in /metrics and the log, never silent.
+            int unattended = batch.Count(w => w.Done is null);
+            _metrics.CountWriteFailures(unattended);
+            if (unattended > 0) _log.LogError("Ingest batch of {Count} broker messages could not be written: {Error}", unattended, e.Message);
+            foreach (var w in telemetry) w.Done?.TrySetException(e);
+        }
+    }
+
+    private sealed record Work(IngestedTelemetry? Telemetry, DeadLetter? DeadLetter, TaskCompletionSource<bool>? Done);
+}

@@ -1,0 +1,38 @@
+using Hil.Mqtt.Client;
+using Hil.Mqtt.Packets;
+
+namespace Hil.Backend.Ingest;
+
+/// <summary>
+/// <see cref="IDeviceLink"/> over the project's MQTT 3.1.1 client: subscribes to the node topics at QoS 1
+/// with automatic reconnection (the client restores its subscriptions).
+/// </summary>
+public sealed class MqttDeviceLink(MqttClientOptions options, ILogger<MqttDeviceLink> log) : IDeviceLink
+{
+    private readonly MqttClient _client = new();
+
+    public async Task StartAsync(Func<DeviceMessage, CancellationToken, Task> onMessage, CancellationToken cancellationToken = default)
+    {
+        _client.ApplicationMessageReceivedAsync += e =>
+            onMessage(new DeviceMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload), CancellationToken.None);
+        _client.DisconnectedAsync += e =>
+        {
+            if (!e.ClientInitiated) log.LogWarning("Broker connection lost: {Reason}", e.Reason);
+            return Task.CompletedTask;
+        };
+        var result = await _client.ConnectAsync(options, cancellationToken);
+        if (!result.IsSuccess)
+            throw new InvalidOperationException($"the broker at {options.Host}:{options.Port} refused the backend: {result.ResultCode}");
+        // Once: after a reconnect the client itself restores what the broker lost.
+        var subscriptions = DeviceTopics.Subscriptions.Select(t => new TopicSubscription(t, MqttQos.AtLeastOnce)).ToList();
+        await _client.SubscribeAsync(subscriptions, cancellationToken);
+    }
+
+    public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default)
+    {
+        var result = await _client.PublishAsync(new MqttApplicationMessage(topic, payload, MqttQos.AtLeastOnce, retain), cancellationToken);
+        if (!result.IsSuccess) throw new IOException($"publish to {topic} failed: {result.ReasonString}");
+    }
+
+    public ValueTask DisposeAsync() => _client.DisposeAsync();
+}

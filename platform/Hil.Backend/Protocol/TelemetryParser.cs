@@ -1,0 +1,216 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Hil.Backend.Protocol;
+
+/// <summary>
+/// Parses telemetry protocol v1 (flat, no version field), v2 (version, boot, seq, device uptime) and
+/// v3 (v2 plus audio features and on-device inference). Unknown fields are ignored so that nodes can
+/// extend a version; a known field of the wrong type or out of range is refused with its name and value.
+/// </summary>
+public static class TelemetryParser
+{
+    public const int MaxPayloadBytes = 16 * 1024;
+    public const int AudioBinCount = 16;
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
+
+    public static ParseResult Parse(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length == 0) return ParseResult.Reject("empty payload");
+        if (payload.Length > MaxPayloadBytes)
+            return ParseResult.Reject($"payload too large: {payload.Length} bytes (limit {MaxPayloadBytes})");
+        // The JSON reader checks UTF-8 only where it decodes, so a bad byte in a field name would surface later as
+        // an exception instead of a reason: check the whole payload first.
+        if (!System.Text.Unicode.Utf8.IsValid(payload))
+            return ParseResult.Reject($"payload is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(payload)})");
+        JsonDocument document;
+        try
+        {
+            // Payloads arrive as bytes from MQTT: parsing from a byte array also validates UTF-8.
+            document = JsonDocument.Parse(payload.ToArray(), DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            return ParseResult.Reject($"malformed JSON: {Describe(e)}");
+        }
+        using (document)
+        {
+            try
+            {
+                return ParseResult.Ok(Read(document.RootElement));
+            }
+            catch (PayloadException e)
+            {
+                return ParseResult.Reject(e.Message);
+            }
+        }
+    }
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> payload)
+    {
+        System.Text.Unicode.Utf8.ToUtf16(payload, new char[payload.Length], out int read, out _, replaceInvalidSequences: false);
+        return read;
+    }
+
+    public static ParseResult Parse(string payload) => Parse(Encoding.UTF8.GetBytes(payload));
+
+    private static TelemetryMessage Read(JsonElement root)
+    {
+        var fields = Fields(root, "payload");
+        int version = ReadVersion(fields);
+        string nodeId = NodeId(fields);
+        if (version == 1)
+        {
+            return new TelemetryMessage
+            {
+                NodeId = nodeId,
+                Version = 1,
+                TemperatureC = Number(fields, "temp", -80, 150),
+                HumidityPct = Number(fields, "humidity", 0, 100),
+            };
+        }
+        return new TelemetryMessage
+        {
+            NodeId = nodeId,
+            Version = version,
+            Firmware = Text(fields, "fw", 32),
+            Boot = Integer(fields, "boot", 0, uint.MaxValue, required: true),
+            Seq = Integer(fields, "seq", 0, uint.MaxValue, required: true),
+            UptimeMs = Integer(fields, "uptime_ms", 0, long.MaxValue),
+            TemperatureC = Number(fields, "temperature_c", -80, 150),
+            HumidityPct = Number(fields, "humidity_pct", 0, 100),
+            BatteryMv = Integer(fields, "battery_mv", 0, 20_000),
+            RssiDbm = Integer(fields, "rssi_dbm", -150, 0),
+            ErrorFlags = Integer(fields, "error_flags", 0, uint.MaxValue),
+            Audio = version == 3 ? Audio(fields) : null,
+            Inference = version == 3 ? Inference(fields) : null,
+        };
+    }
+
+    private static int ReadVersion(Dictionary<string, JsonElement> fields)
+    {
+        if (!fields.TryGetValue("v", out var v)) return 1;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int version))
+            throw new PayloadException($"field 'v' must be an integer, got {Describe(v)}");
+        if (version is < 1 or > 3)
+            throw new PayloadException($"unknown protocol version {version} (supported: 1, 2, 3)");
+        return version;
+    }
+
+    private static string NodeId(Dictionary<string, JsonElement> fields)
+    {
+        string id = Text(fields, "node_id", 64, required: true)!;
+        if (!IsNodeId(id)) throw new PayloadException($"field 'node_id' must be 12 lowercase hex digits, got '{id}'");
+        return id;
+    }
+
+    public static bool IsNodeId(string id) =>
+        id.Length == 12 && id.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+
+    private static AudioFeatures? Audio(Dictionary<string, JsonElement> fields)
+    {
+        if (!fields.TryGetValue("audio", out var element)) return null;
+        var audio = Fields(element, "audio");
+        double rms = Number(audio, "rms", 0, 1e6, required: true, prefix: "audio.")!.Value;
+        double spike = Number(audio, "spike_ratio", 0, 1e6, required: true, prefix: "audio.")!.Value;
+        if (!audio.TryGetValue("bins", out var bins)) throw new PayloadException("missing field 'audio.bins'");
+        if (bins.ValueKind != JsonValueKind.Array)
+            throw new PayloadException($"field 'audio.bins' must be an array, got {Describe(bins)}");
+        if (bins.GetArrayLength() != AudioBinCount)
+            throw new PayloadException($"field 'audio.bins' must hold {AudioBinCount} numbers, got {bins.GetArrayLength()}");
+        var values = new double[AudioBinCount];
+        int i = 0;
+        foreach (var bin in bins.EnumerateArray())
+        {
+            if (bin.ValueKind != JsonValueKind.Number || !bin.TryGetDouble(out values[i]) || !double.IsFinite(values[i]))
+                throw new PayloadException($"field 'audio.bins[{i}]' must be a number, got {Describe(bin)}");
+            i++;
+        }
+        return new AudioFeatures(rms, spike, values);
+    }
+
+    private static InferenceResult? Inference(Dictionary<string, JsonElement> fields)
+    {
+        if (!fields.TryGetValue("inference", out var element)) return null;
+        var inference = Fields(element, "inference");
+        string model = Text(inference, "model", 64, required: true, prefix: "inference.")!;
+        string label = Text(inference, "label", 16, required: true, prefix: "inference.")!;
+        if (label is not ("normal" or "event"))
+            throw new PayloadException($"field 'inference.label' must be 'normal' or 'event', got '{label}'");
+        double p = Number(inference, "p_event", 0, 1, required: true, prefix: "inference.")!.Value;
+        return new InferenceResult(model, label, p);
+    }
+
+    private static Dictionary<string, JsonElement> Fields(JsonElement element, string what)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+            throw new PayloadException($"{what} must be a JSON object, got {Describe(element)}");
+        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var property in element.EnumerateObject())
+        {
+            // A repeated key is ambiguous (parsers disagree on which wins), so it is refused rather than guessed.
+            if (!fields.TryAdd(property.Name, property.Value))
+                throw new PayloadException($"duplicate field '{property.Name}' in {what}");
+        }
+        return fields;
+    }
+
+    private static string? Text(Dictionary<string, JsonElement> fields, string name, int maxLength,
+        bool required = false, string prefix = "")
+    {
+        if (!fields.TryGetValue(name, out var value))
+            return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
+        if (value.ValueKind != JsonValueKind.String)
+            throw new PayloadException($"field '{prefix}{name}' must be a string, got {Describe(value)}");
+        string text = value.GetString()!;
+        if (text.Length == 0 || text.Length > maxLength)
+            throw new PayloadException($"field '{prefix}{name}' must be 1 to {maxLength} characters, got {text.Length}");
+        return text;
+    }
+
+    private static double? Number(Dictionary<string, JsonElement> fields, string name, double min, double max,
+        bool required = false, string prefix = "")
+    {
+        if (!fields.TryGetValue(name, out var value))
+            return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number))
+            throw new PayloadException($"field '{prefix}{name}' must be a number, got {Describe(value)}");
+        if (number < min || number > max)
+            throw new PayloadException($"field '{prefix}{name}' out of range [{min}, {max}]: {value.GetRawText()}");
+        return number;
+    }
+
+    private static long? Integer(Dictionary<string, JsonElement> fields, string name, long min, long max, bool required = false)
+    {
+        if (!fields.TryGetValue(name, out var value))
+            return required ? throw new PayloadException($"missing field '{name}'") : null;
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number))
+            throw new PayloadException($"field '{name}' must be an integer, got {Describe(value)}");
+        if (number < min || number > max)
+            throw new PayloadException($"field '{name}' out of range [{min}, {max}]: {number}");
+        return number;
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => $"string '{Truncate(value.GetString()!)}'",
+        JsonValueKind.Number => $"number {Truncate(value.GetRawText())}",
+        JsonValueKind.True or JsonValueKind.False => $"boolean {value.GetRawText()}",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Array => "array",
+        _ => "object",
+    };
+
+    private static string Describe(JsonException e) =>
+        e.BytePositionInLine is { } position ? $"{FirstSentence(e.Message)} (byte {position} of line {e.LineNumber + 1})" : FirstSentence(e.Message);
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        return end > 0 ? message[..end].TrimEnd() : message;
+    }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
+    private sealed class PayloadException(string message) : Exception(message);
+}

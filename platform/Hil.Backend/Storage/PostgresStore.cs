@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Hil.Backend.Storage;
+
+/// <summary>
+/// PostgreSQL through Npgsql: telemetry range-partitioned by day of arrival, written with binary COPY into a
+/// staging table. A partitioned table's unique index must include the partition key, so redelivery of
+/// (node, boot, seq) is caught by a separate <c>telemetry_keys</c> table instead.
+/// </summary>
+public sealed class PostgresStore(string connectionString) : SqlStore
+{
+    private static readonly TimeSpan PartitionSpan = TimeSpan.FromDays(1);
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    private readonly ConcurrentDictionary<long, bool> _partitions = new();
+
+    public override string Kind => "postgres";
+
+    protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _dataSource.OpenConnectionAsync(cancellationToken);
+
+    // Connection-level failures (refused, reset, server shutting down, too many clients) mean "try later";
+    // anything else reaching here is a defect and stays a 500.
+    protected override bool IsUnavailable(Exception e) => e switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("53", StringComparison.Ordinal)
+                                || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        NpgsqlException => true,
+        _ => false,
+    };
+
+    protected override IReadOnlyList<string> Migrations { get; } =
+    [
+        """
+        CREATE TABLE nodes (id text PRIMARY KEY, fw text, protocol_version bigint NOT NULL, first_seen_ms bigint NOT NULL,
+            last_seen_ms bigint NOT NULL, online bigint, status_ms bigint, message_count bigint NOT NULL DEFAULT 0);
+        CREATE TABLE telemetry (id bigserial, node_id text NOT NULL, received_ms bigint NOT NULL, transport text NOT NULL,
+            version bigint NOT NULL, fw text, boot bigint, seq bigint, uptime_ms bigint, temperature_c double precision,
+            humidity_pct double precision, battery_mv bigint, rssi_dbm bigint, error_flags bigint, audio_rms double precision,
+            audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision)
+            PARTITION BY RANGE (received_ms);
+        CREATE INDEX ix_telemetry_node_time ON telemetry (node_id, received_ms);
+        CREATE TABLE telemetry_keys (node_id text NOT NULL, boot bigint NOT NULL, seq bigint NOT NULL, received_ms bigint NOT NULL,
+            PRIMARY KEY (node_id, boot, seq));
+        CREATE TABLE dead_letters (id bigserial PRIMARY KEY, received_ms bigint NOT NULL, transport text NOT NULL, topic text,
+            reason text NOT NULL, payload bytea NOT NULL);
+        CREATE TABLE node_logs (id bigserial PRIMARY KEY, node_id text NOT NULL, received_ms bigint NOT NULL, kind text NOT NULL, text text NOT NULL);
+        CREATE INDEX ix_node_logs ON node_logs (node_id, kind, id);
+        CREATE TABLE commands (id text PRIMARY KEY, node_id text NOT NULL, type text NOT NULL, params text, status text NOT NULL,
+            created_ms bigint NOT NULL, expires_ms bigint NOT NULL, delivered_ms bigint, delivered_via text, completed_ms bigint,
+            expired_ms bigint, detail text);
+        CREATE INDEX ix_commands_node_status ON commands (node_id, status);
+        CREATE TABLE users (name text PRIMARY KEY, role text NOT NULL, created_ms bigint NOT NULL, revoked_ms bigint);
+        CREATE TABLE api_keys (id text PRIMARY KEY, node_id text NOT NULL, hash bytea NOT NULL UNIQUE, created_ms bigint NOT NULL, revoked_ms bigint);
+        """,
+    ];
+
+    private const string Columns = "node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct, " +
+                                   "battery_mv, rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event";
+
+    public override Task<bool[]> WriteTelemetryAsync(IReadOnlyList<IngestedTelemetry> batch, CancellationToken cancellationToken = default) =>
+        UseAsync(async connection =>
+        {
+            var pg = (NpgsqlConnection)connection;
+            var stored = new bool[batch.Count];
+            // A key repeated inside one batch is a duplicate of its first occurrence; only first occurrences are staged.
+            var seen = new HashSet<(string, long, long)>();
+            var staged = new List<int>(batch.Count);
+            for (int i = 0; i < batch.Count; i++)
+            {
+                var m = batch[i].Message;
+                if (!m.HasIdentity || seen.Add((m.NodeId, m.Boot!.Value, m.Seq!.Value))) staged.Add(i);
+            }
+            foreach (long start in staged.Select(i => PartitionStart(batch[i].ReceivedAt)).Distinct())
+                await EnsurePartitionAsync(pg, start, cancellationToken);
+
+            await using var tx = await pg.BeginTransactionAsync(cancellationToken);
+            await pg.ExecuteAsync($"CREATE TEMP TABLE IF NOT EXISTS telemetry_staging (ord bigint, {StagingColumns}) ON COMMIT DELETE ROWS", transaction: tx);
+            await using (var copy = await pg.BeginBinaryImportAsync($"COPY telemetry_staging (ord, {Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            {
+                foreach (int i in staged) await WriteRowAsync(copy, i, TelemetryRow.From(batch[i]), cancellationToken);
+                await copy.CompleteAsync(cancellationToken);
+            }
+            var inserted = await pg.QueryAsync<long>($"""
+                WITH fresh AS (
+                    INSERT INTO telemetry_keys (node_id, boot, seq, received_ms)
+                    SELECT node_id, boot, seq, received_ms FROM telemetry_staging WHERE seq IS NOT NULL AND boot IS NOT NULL
+                    ON CONFLICT DO NOTHING RETURNING node_id, boot, seq),
+                chosen AS (
+                    -- A join, not EXISTS per row: the planner can hash it, where a correlated CTE scan is quadratic in the batch.
+                    SELECT s.* FROM telemetry_staging s LEFT JOIN fresh f ON f.node_id = s.node_id AND f.boot = s.boot AND f.seq = s.seq
+                    WHERE s.seq IS NULL OR s.boot IS NULL OR f.seq IS NOT NULL),
+                written AS (
+                    INSERT INTO telemetry ({Columns}) SELECT {Columns} FROM chosen ORDER BY ord RETURNING 1)
+                SELECT ord FROM chosen
+                """, transaction: tx);
+            foreach (long ord in inserted) stored[ord] = true;
+            await UpsertNodesAsync(pg, tx, batch, stored);
+            await tx.CommitAsync(cancellationToken);
+            return stored;
+        }, cancellationToken);
+
+    private const string StagingColumns = "node_id text, received_ms bigint, transport text, version bigint, fw text, boot bigint, seq bigint, " +
+        "uptime_ms bigint, temperature_c double precision, humidity_pct double precision, battery_mv bigint, rssi_dbm bigint, " +
+        "error_flags bigint, audio_rms double precision, audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision";
+
+    private static async Task WriteRowAsync(NpgsqlBinaryImporter copy, long ord, TelemetryRow r, CancellationToken ct)
+    {
+        await copy.StartRowAsync(ct);
+        await copy.WriteAsync(ord, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(r.NodeId, NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(r.ReceivedMs, NpgsqlDbType.Bigint, ct);
+        await copy.WriteAsync(r.Transport, NpgsqlDbType.Text, ct);
+        await copy.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct);
+        await Nullable(copy, r.Fw, NpgsqlDbType.Text, ct);
+        foreach (long? v in new[] { r.Boot, r.Seq, r.UptimeMs }) await Nullable(copy, v, NpgsqlDbType.Bigint, ct);
+        foreach (double? v in new[] { r.TemperatureC, r.HumidityPct }) await Nullable(copy, v, NpgsqlDbType.Double, ct);
+        foreach (long? v in new[] { r.BatteryMv, r.RssiDbm, r.ErrorFlags }) await Nullable(copy, v, NpgsqlDbType.Bigint, ct);
+        foreach (double? v in new[] { r.AudioRms, r.AudioSpikeRatio }) await Nullable(copy, v, NpgsqlDbType.Double, ct);
+        foreach (string? v in new[] { r.AudioBins, r.Model, r.Label }) await Nullable(copy, v, NpgsqlDbType.Text, ct);
+        await Nullable(copy, r.PEvent, NpgsqlDbType.Double, ct);
+    }
+
+    private static Task Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>
+        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
+
+    private static long PartitionStart(DateTimeOffset t)
+    {
+        long span = (long)PartitionSpan.TotalMilliseconds;
+        long ms = Ms.Of(t);
+        return ms - ((ms % span) + span) % span;
+    }
+
+    private async Task EnsurePartitionAsync(NpgsqlConnection connection, long start, CancellationToken cancellationToken)
+    {
+        if (_partitions.ContainsKey(start)) return;
+        long end = start + (long)PartitionSpan.TotalMilliseconds;
+        string name = $"telemetry_{Ms.At(start):yyyyMMdd}";
+        try
+        {
+            await connection.ExecuteAsync($"CREATE TABLE IF NOT EXISTS {name} PARTITION OF telemetry FOR VALUES FROM ({start}) TO ({end})");
+        }
+        catch (PostgresException e) when (e.SqlState is "42P07" or "23505")
+        {
+            // Another writer created it between our IF NOT EXISTS check and the create: that is what we wanted.
+        }
+        _partitions[start] = true;
+    }
+
+    public override Task ApplyRetentionAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) =>
+        UseAsync(async c =>
+        {
+            long cutoffMs = Ms.Of(cutoff);
+            var partitions = await c.QueryAsync<string>("""
+                SELECT child.relname FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent
+                JOIN pg_class child ON child.oid = inhrelid WHERE parent.relname = 'telemetry'
+                """);
+            foreach (string name in partitions)
+            {
+                // Whole partitions older than the cutoff are dropped (cheap); the partition spanning it keeps its rows.
+                if (!DateTime.TryParseExact(name["telemetry_".Length..], "yyyyMMdd", null,
+                        System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var day)) continue;
+                long end = Ms.Of(new DateTimeOffset(day, TimeSpan.Zero)) + (long)PartitionSpan.TotalMilliseconds;
+                if (end > cutoffMs) continue;
+                await c.ExecuteAsync($"DROP TABLE IF EXISTS {name}");
+                _partitions.TryRemove(end - (long)PartitionSpan.TotalMilliseconds, out _);
+            }
+            await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
+        }, cancellationToken);
+
+    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+}

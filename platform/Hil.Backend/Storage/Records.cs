@@ -1,0 +1,54 @@
+using System.Text.Json;
+using Hil.Backend.Protocol;
+
+namespace Hil.Backend.Storage;
+
+/// <summary>A message that passed validation, with when and how it arrived.</summary>
+public sealed record IngestedTelemetry(TelemetryMessage Message, DateTimeOffset ReceivedAt, string Transport);
+
+/// <summary>A payload that was refused, kept with its raw bytes and the reason.</summary>
+public sealed record DeadLetter(DateTimeOffset ReceivedAt, string Transport, string? Topic, string Reason, byte[] Payload);
+
+public sealed record NodeRecord(string Id, string? Firmware, int ProtocolVersion, DateTimeOffset FirstSeen,
+    DateTimeOffset LastSeen, bool? Online, DateTimeOffset? StatusChangedAt, long MessageCount);
+
+public sealed record TelemetryRecord(string NodeId, DateTimeOffset ReceivedAt, string Transport, int Version,
+    string? Firmware, long? Boot, long? Seq, long? UptimeMs, double? TemperatureC, double? HumidityPct,
+    long? BatteryMv, long? RssiDbm, long? ErrorFlags, AudioFeatures? Audio, InferenceResult? Inference);
+
+public sealed record AggregateBucket(DateTimeOffset Start, long Count, double? TemperatureAvg, double? TemperatureMin,
+    double? TemperatureMax, double? HumidityAvg, double? HumidityMin, double? HumidityMax);
+
+public sealed record DeadLetterRecord(long Id, DateTimeOffset ReceivedAt, string Transport, string? Topic,
+    string Reason, string Payload, string PayloadBase64);
+
+public static class CommandStatus
+{
+    public const string Queued = "queued";
+    public const string Delivered = "delivered";
+    public const string Done = "done";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+}
+
+public sealed record CommandRecord(string Id, string NodeId, string Type, JsonElement? Params, string Status,
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? DeliveredAt, string? DeliveredVia,
+    DateTimeOffset? CompletedAt, DateTimeOffset? ExpiredAt, string? Detail);
+
+public sealed record NodeLogRecord(long Id, string NodeId, DateTimeOffset ReceivedAt, string Kind, string Text);
+
+public static class Roles
+{
+    public const string Viewer = "viewer";
+    public const string Operator = "operator";
+    public const string Admin = "admin";
+    public static readonly string[] All = [Viewer, Operator, Admin];
+    public static int Rank(string role) => Array.IndexOf(All, role);
+}
+
+public sealed record UserRecord(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+public sealed record ApiKeyRecord(string Id, string NodeId, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+
+/// <summary>The database cannot be reached or is refusing work: the request may succeed later (HTTP 503).</summary>
+public sealed class StoreUnavailableException(string message, Exception inner) : Exception(message, inner);

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Hil.Backend.Storage;
+
+/// <summary>
+/// A throw-away PostgreSQL for tests and `hil bench ingest` (Debian `postgresql`): initdb into a temporary folder, pg_ctl on a free loopback
+/// port with a socket folder of its own, stopped and deleted afterwards. As root it runs as `postgres`.
+/// </summary>
+public sealed class ScratchPostgres : IAsyncDisposable
+{
+    private readonly string _bin;
+    private readonly string _root;
+    private readonly string _data;
+    private int _databases;
+    private int _stopped;
+
+    private ScratchPostgres(string bin, string root, int port) =>
+        (_bin, _root, _data, Port) = (bin, root, Path.Combine(root, "data"), port);
+
+    public int Port { get; }
+
+    /// <param name="durable">false (tests) turns fsync off for speed; benchmarks keep PostgreSQL's durable defaults.</param>
+    public static async Task<ScratchPostgres> StartAsync(bool durable = false)
+    {
+        string bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault() ?? ""
+            : "";
+        if (bin == "") throw new InvalidOperationException("PostgreSQL not found under /usr/lib/postgresql/*/bin: run ci/install-prereqs.sh (Debian package postgresql)");
+        string root = Directory.CreateTempSubdirectory("hil-pg-").FullName;
+        var server = new ScratchPostgres(bin, root, FreePort());
+        Directory.CreateDirectory(Path.Combine(root, "socket"));
+        if (Environment.UserName == "root" && !OperatingSystem.IsWindows())
+        {
+            // initdb refuses to run as root; the data folder must belong to the user that runs the server.
+            File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+            await RunAsync("chown", ["-R", "postgres:postgres", root]);
+        }
+        await server.RunPgAsync("initdb", ["-D", server._data, "-U", "hil", "-A", "trust", "--no-sync", "-E", "UTF8"]);
+        string settings = $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories={Path.Combine(root, "socket")} " +
+                          "-c max_connections=200" + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+        // pg_ctl -w waits until the server accepts connections (its own readiness check), bounded by -t.
+        await server.RunPgAsync("pg_ctl", ["start", "-w", "-t", "60", "-D", server._data, "-l", Path.Combine(root, "log"), "-o", settings]);
+        return server;
+    }
+
+    /// <summary>A fresh, empty database on this server, so each fixture starts from nothing.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        string name = $"hil{Interlocked.Increment(ref _databases)}";
+        await using var source = Npgsql.NpgsqlDataSource.Create(ConnectionString("postgres"));
+        await using var command = source.CreateCommand($"CREATE DATABASE {name}");
+        await command.ExecuteNonQueryAsync();
+        return ConnectionString(name);
+    }
+
+    public string ConnectionString(string database) => $"Host=127.0.0.1;Port={Port};Username=hil;Database={database};Maximum Pool Size=20";
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        try
+        {
+            await RunPgAsync("pg_ctl", ["stop", "-m", "fast", "-w", "-D", _data]);
+        }
+        finally
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+    }
+
+    private Task RunPgAsync(string tool, string[] args) => Environment.UserName == "root"
+        ? RunAsync("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. args])
+        : RunAsync(Path.Combine(_bin, tool), args);
+
+    private static async Task RunAsync(string file, string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await stderr} {await stdout}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Dapper;
+
+namespace Hil.Backend.Storage;
+
+// Commands, users and device keys: small tables, every state change a single conditional UPDATE so that
+// two concurrent acknowledgements (or an ack racing an expiry) cannot both win.
+public abstract partial class SqlStore
+{
+    public Task CreateCommandAsync(CommandRecord command, CancellationToken cancellationToken = default) =>
+        UseAsync(c => c.ExecuteAsync("""
+            INSERT INTO commands (id, node_id, type, params, status, created_ms, expires_ms)
+            VALUES (@Id, @NodeId, @Type, @Params, @Status, @CreatedMs, @ExpiresMs)
+            """, new CommandRow
+        {
+            Id = command.Id, NodeId = command.NodeId, Type = command.Type, Status = command.Status,
+            Params = command.Params is { } p ? JsonSerializer.Serialize(p) : null,
+            CreatedMs = Ms.Of(command.CreatedAt), ExpiresMs = Ms.Of(command.ExpiresAt),
+        }), cancellationToken);
+
+    public Task<CommandRecord?> GetCommandAsync(string commandId, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("SELECT * FROM commands WHERE id = @commandId", new { commandId }))?.ToRecord(), cancellationToken);
+
+    public Task<IReadOnlyList<CommandRecord>> TakeQueuedCommandsAsync(string nodeId, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>("""
+            UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via
+            WHERE node_id = @nodeId AND status = 'queued' AND expires_ms > @now
+            RETURNING *
+            """, new { nodeId, via, now = Ms.Of(now) })).OrderBy(r => r.CreatedMs).ThenBy(r => r.Id).Select(r => r.ToRecord()).ToList(), cancellationToken);
+
+    public Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
+            UPDATE commands SET status = @status, completed_ms = @now, detail = @detail,
+                delivered_ms = COALESCE(delivered_ms, @now)
+            WHERE id = @commandId AND node_id = @nodeId AND status IN ('queued', 'delivered')
+            RETURNING *
+            """, new { nodeId, commandId, status, detail, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
+
+    public Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(c => c.ExecuteAsync(
+            "UPDATE commands SET status = 'expired', expired_ms = @now WHERE status IN ('queued', 'delivered') AND expires_ms <= @now",
+            new { now = Ms.Of(now) }), cancellationToken);
+
+    public Task<UserRecord> UpsertUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleAsync<UserRow>("""
+            INSERT INTO users (name, role, created_ms) VALUES (@name, @role, @now)
+            ON CONFLICT (name) DO UPDATE SET role = excluded.role, revoked_ms = NULL
+            RETURNING *
+            """, new { name, role, now = Ms.Of(now) })).ToRecord(), cancellationToken);
+
+    public Task<UserRecord?> GetUserAsync(string name, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<UserRow>("SELECT * FROM users WHERE name = @name", new { name }))?.ToRecord(), cancellationToken);
+
+    public Task<bool> RevokeUserAsync(string name, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => await c.ExecuteAsync("UPDATE users SET revoked_ms = @now WHERE name = @name AND revoked_ms IS NULL",
+            new { name, now = Ms.Of(now) }) > 0, cancellationToken);
+
+    public Task CreateApiKeyAsync(ApiKeyRecord key, byte[] hash, CancellationToken cancellationToken = default) =>
+        UseAsync(c => c.ExecuteAsync("INSERT INTO api_keys (id, node_id, hash, created_ms) VALUES (@id, @nodeId, @hash, @created)",
+            new { id = key.Id, nodeId = key.NodeId, hash, created = Ms.Of(key.CreatedAt) }), cancellationToken);
+
+    public Task<ApiKeyRecord?> FindApiKeyAsync(byte[] hash, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<ApiKeyRow>(
+            "SELECT id, node_id, created_ms, revoked_ms FROM api_keys WHERE hash = @hash", new { hash }))?.ToRecord(), cancellationToken);
+
+    public Task<bool> RevokeApiKeyAsync(string keyId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => await c.ExecuteAsync("UPDATE api_keys SET revoked_ms = @now WHERE id = @keyId AND revoked_ms IS NULL",
+            new { keyId, now = Ms.Of(now) }) > 0, cancellationToken);
+}
