@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "audio_stage.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -190,6 +191,7 @@ void app_init(void)
     cli_init();
     static const stim_handlers_t stim = {on_sensor, on_audio};
     stim_init(&stim);
+    audio_stage_init();
     static const esp_handlers_t esp = {on_message, console_log};
     if (boot == CONFIG_BOOT_BAD_CRC) {
         console_log("[cfg] defaults restored (bad crc)");
@@ -230,6 +232,7 @@ void app_poll(void)
     drain(HAL_CH_CONSOLE, cli_feed, READ_ROUNDS);
     drain(HAL_CH_LINK, esp_feed, READ_ROUNDS);
     drain(HAL_CH_STIMULUS, stim_feed, READ_ROUNDS);
+    audio_stage_poll(on_audio);
     uint64_t now = hal_millis();
     /* before esp_poll, which would start the next publish only to cut it off */
     if (reboot_pending && (ring_count_topic(TOPIC_ACKS) == 0 || now >= reboot_at)) {
