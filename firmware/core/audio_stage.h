@@ -17,6 +17,8 @@ typedef struct {
     uint32_t consumed; /* written by the node: sequence number of the last block it fed to the DSP */
     uint16_t flags;    /* STIM_AUDIO_FIRST / STIM_AUDIO_LAST, as in a stimulus audio frame */
     uint16_t count;    /* samples in this block, 1..AUDIO_STAGE_SAMPLES */
+    uint32_t busy_cycles; /* hal_cycles() spent feeding blocks to the DSP and network, summed (wraps) */
+    uint32_t cycle_hz;    /* hal_cycle_hz(), set at boot */
     int16_t samples[AUDIO_STAGE_SAMPLES];
 } audio_stage_t;
 

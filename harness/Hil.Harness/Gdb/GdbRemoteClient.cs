@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -114,6 +115,16 @@ public sealed class GdbRemoteClient : IAsyncDisposable
             ThrowIfError(reply, header);
             if (reply != "OK") throw new GdbProtocolException($"GDB server {_endpoint} answered '{header}' with '{reply}' instead of OK.");
         }
+    }
+
+    /// <summary>Reads the program counter: ARM register 15 of the general registers (<c>g</c>; QEMU 7.2 answers no <c>p</c>).</summary>
+    public async Task<uint> ReadProgramCounterAsync(CancellationToken cancellationToken = default)
+    {
+        string reply = await RequestAsync("g", cancellationToken).ConfigureAwait(false);
+        ThrowIfError(reply, "g");
+        if (reply.Length < 16 * 8)
+            throw new GdbProtocolException($"GDB server {_endpoint} answered 'g' with {reply.Length / 2} bytes, fewer than r0..r15.");
+        return BinaryPrimitives.ReadUInt32LittleEndian(Convert.FromHexString(reply.AsSpan(15 * 8, 8)));
     }
 
     /// <summary>Sets a software breakpoint (<c>Z0</c>); <paramref name="kind"/> 2 is a 16-bit Thumb instruction.</summary>

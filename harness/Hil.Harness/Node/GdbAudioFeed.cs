@@ -18,7 +18,7 @@ public sealed class GdbAudioFeed : IAudioFeed
     public const string ConsumedSymbol = "hil_audio_stage_consumed";
     public const int BlockSamples = 4096;
     private const uint Magic = 0x3147_5453; // "STG1"
-    private const uint PostedOffset = 4, FlagsOffset = 12, SamplesOffset = 16;
+    private const uint PostedOffset = 4, FlagsOffset = 12, BusyCyclesOffset = 16, SamplesOffset = 24;
     private const ushort FirstBlock = 0x01, LastBlock = 0x02;
     private readonly int _port;
     private readonly ElfSymbol _stage;
@@ -45,27 +45,31 @@ public sealed class GdbAudioFeed : IAudioFeed
     /// <summary>Blocks written by the last clip.</summary>
     public int LastBlockCount { get; private set; }
 
+    /// <summary>
+    /// The node's own count of cycles spent processing the last clip (its <c>busy_cycles</c>, measured
+    /// around each block's DSP and network work with <c>hal_cycles()</c>), and the counter's rate.
+    /// </summary>
+    public uint LastBusyCycles { get; private set; }
+
+    public uint CycleHz { get; private set; }
+
     public async Task SendClipAsync(short[] clip, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clip);
         if (clip.Length == 0) throw new ArgumentException("a capture needs at least one sample", nameof(clip));
         await using GdbRemoteClient gdb = await GdbRemoteClient.ConnectAsync(_port, TimeSpan.FromSeconds(5), _timeProvider, cancellationToken)
             .ConfigureAwait(false);
-        byte[] header = await gdb.ReadMemoryAsync(_stage.Address, 12, cancellationToken).ConfigureAwait(false);
+        var session = new Session(gdb, this);
+        byte[] header = await gdb.ReadMemoryAsync(_stage.Address, (int)SamplesOffset, cancellationToken).ConfigureAwait(false);
         uint magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
         if (magic != Magic)
             throw new InvalidOperationException(
                 $"The staging buffer at 0x{_stage.Address:x8} holds magic 0x{magic:x8}, not 0x{Magic:x8}: the running firmware is not the ELF whose symbols were read, or it has not booted.");
         uint posted = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
         uint consumed = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(8));
-        await gdb.InsertBreakpointAsync(_consumed.Address, cancellationToken: cancellationToken).ConfigureAwait(false);
-        bool atBreakpoint = false;
-        if (posted != consumed)
-        {
-            await RunToConsumedAsync(gdb, atBreakpoint, "an earlier block", cancellationToken).ConfigureAwait(false);
-            atBreakpoint = true;
-        }
-
+        await session.InsertAsync(_consumed.Address, cancellationToken).ConfigureAwait(false);
+        if (posted != consumed) await session.RunToAsync(_consumed.Address, "an earlier block", cancellationToken).ConfigureAwait(false);
+        uint busyBefore = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan((int)BusyCyclesOffset));
         int blocks = (clip.Length + BlockSamples - 1) / BlockSamples;
         for (int b = 0; b < blocks; b++)
         {
@@ -83,31 +87,57 @@ public sealed class GdbAudioFeed : IAudioFeed
             await gdb.WriteMemoryAsync(_stage.Address + PostedOffset, sequence, cancellationToken).ConfigureAwait(false);
             // The halted CPU sleeps until its next deadline once resumed: a UART byte wakes it at once.
             await _stimulus.WriteAsync(StimulusFrames.StagedAudioReady(), cancellationToken).ConfigureAwait(false);
-            await RunToConsumedAsync(gdb, atBreakpoint, $"block {b + 1} of {blocks}", cancellationToken).ConfigureAwait(false);
-            atBreakpoint = true;
+            await session.RunToAsync(_consumed.Address, $"block {b + 1} of {blocks}", cancellationToken).ConfigureAwait(false);
         }
-        await gdb.RemoveBreakpointAsync(_consumed.Address, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Stopped at the entry of hil_audio_stage_consumed: the last block's cycles are already added.
+        byte[] after = await gdb.ReadMemoryAsync(_stage.Address + BusyCyclesOffset, 8, cancellationToken).ConfigureAwait(false);
+        await session.RemoveAllAsync(cancellationToken).ConfigureAwait(false);
         await gdb.DetachAsync(cancellationToken).ConfigureAwait(false);
         LastBlockCount = blocks;
+        LastBusyCycles = BinaryPrimitives.ReadUInt32LittleEndian(after) - busyBefore;
+        CycleHz = BinaryPrimitives.ReadUInt32LittleEndian(after.AsSpan(4));
     }
 
-    private async Task RunToConsumedAsync(GdbRemoteClient gdb, bool atBreakpoint, string block, CancellationToken cancellationToken)
+    /// <summary>Breakpoints of one connection, and stepping off the one the CPU is halted at.</summary>
+    private sealed class Session(GdbRemoteClient gdb, GdbAudioFeed feed)
     {
-        if (atBreakpoint)
+        private readonly HashSet<uint> _inserted = new();
+        private uint? _haltedAt;
+
+        public async Task InsertAsync(uint address, CancellationToken cancellationToken)
         {
-            // QEMU's gdbstub would stop again at once on the breakpoint it is halted at: step off it first, as gdb does.
-            await gdb.RemoveBreakpointAsync(_consumed.Address, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await gdb.StepAsync(cancellationToken).ConfigureAwait(false);
-            await gdb.InsertBreakpointAsync(_consumed.Address, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await gdb.InsertBreakpointAsync(address, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _inserted.Add(address);
         }
-        await gdb.ContinueAsync(cancellationToken).ConfigureAwait(false);
-        try
+
+        public async Task RemoveAllAsync(CancellationToken cancellationToken)
         {
-            await gdb.WaitForStopAsync(BlockTimeout, cancellationToken).ConfigureAwait(false);
+            foreach (uint address in _inserted) await gdb.RemoveBreakpointAsync(address, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _inserted.Clear();
         }
-        catch (TimeoutException e)
+
+        /// <summary>Continues until the CPU stops at <paramref name="address"/> (its breakpoint must be inserted).</summary>
+        public async Task RunToAsync(uint address, string block, CancellationToken cancellationToken)
         {
-            throw new TimeoutException($"The node did not consume {block} of the staging buffer within {BlockTimeout.TotalSeconds:0.#} s.", e);
+            if (_haltedAt is uint at && _inserted.Contains(at))
+            {
+                // QEMU's gdbstub would stop again at once on the breakpoint it is halted at: step off it first, as gdb does.
+                await gdb.RemoveBreakpointAsync(at, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await gdb.StepAsync(cancellationToken).ConfigureAwait(false);
+                await gdb.InsertBreakpointAsync(at, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            await gdb.ContinueAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await gdb.WaitForStopAsync(feed.BlockTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"The node did not reach 0x{address:x8} for {block} of the staging buffer within {feed.BlockTimeout.TotalSeconds:0.#} s.", e);
+            }
+            _haltedAt = await gdb.ReadProgramCounterAsync(cancellationToken).ConfigureAwait(false);
+            if (_haltedAt != address)
+                throw new InvalidOperationException($"The node stopped at 0x{_haltedAt:x8} instead of 0x{address:x8} while the harness fed {block}.");
         }
     }
 }

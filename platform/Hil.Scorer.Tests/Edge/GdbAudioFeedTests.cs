@@ -43,6 +43,8 @@ public sealed class GdbAudioFeedTests
             Assert.That(node["features"], Is.EqualTo($"0x{expected.FeaturesHash:x8}"), $"feature bits of the {sound} clip");
             Assert.That(node["p_bits"], Is.EqualTo($"0x{expected.PBits:x8}"), $"probability bits of the {sound} clip");
             Assert.That(node.GetInt64("frames"), Is.EqualTo(expected.Frames));
+            Assert.That(feed.CycleHz, Is.EqualTo(168_000_000u), "the STM32F4 board counts core cycles at 168 MHz");
+            Assert.That(feed.LastBusyCycles, Is.GreaterThan(0u), "the node timed its work on the clip");
         }
         // The node runs on after the harness detaches: its console still answers.
         Assert.That((await console.ExecuteOkAsync("uptime"))["uptime_ms"], Does.Match("^[0-9]+$"));
