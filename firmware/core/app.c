@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "audio_stage.h"
 #include "cli.h"
 #include "commands.h"
 #include "config.h"
@@ -165,6 +166,11 @@ static void on_audio(uint8_t flags, const int16_t *samples, size_t count)
     app_log(line);
 }
 
+static void on_staged(void)
+{
+    audio_stage_poll(on_audio);
+}
+
 static void on_message(const char *topic, const char *data, size_t len)
 {
     char expected[64];
@@ -188,8 +194,9 @@ void app_init(void)
     ring_init();
     dsp_init();
     cli_init();
-    static const stim_handlers_t stim = {on_sensor, on_audio};
+    static const stim_handlers_t stim = {on_sensor, on_audio, on_staged};
     stim_init(&stim);
+    audio_stage_init();
     static const esp_handlers_t esp = {on_message, console_log};
     if (boot == CONFIG_BOOT_BAD_CRC) {
         console_log("[cfg] defaults restored (bad crc)");
@@ -230,6 +237,8 @@ void app_poll(void)
     drain(HAL_CH_CONSOLE, cli_feed, READ_ROUNDS);
     drain(HAL_CH_LINK, esp_feed, READ_ROUNDS);
     drain(HAL_CH_STIMULUS, stim_feed, READ_ROUNDS);
+    /* also without a wake-up frame: a block staged while the node was busy is not left waiting */
+    audio_stage_poll(on_audio);
     uint64_t now = hal_millis();
     /* before esp_poll, which would start the next publish only to cut it off */
     if (reboot_pending && (ring_count_topic(TOPIC_ACKS) == 0 || now >= reboot_at)) {

@@ -55,6 +55,9 @@ static bool length_ok(uint8_t type, uint16_t len)
     if (type == STIM_TYPE_SENSOR) {
         return len == STIM_SENSOR_LEN;
     }
+    if (type == STIM_TYPE_STAGED) {
+        return len == 0;
+    }
     return len >= 2 && (len - 2) % 2 == 0 && (len - 2) / 2 <= STIM_AUDIO_MAX_SAMPLES;
 }
 
@@ -71,6 +74,10 @@ static void deliver(void)
         r.flags = p[8];
         if (st.handlers.on_sensor) {
             st.handlers.on_sensor(&r);
+        }
+    } else if (st.type == STIM_TYPE_STAGED) {
+        if (st.handlers.on_staged) {
+            st.handlers.on_staged();
         }
     } else {
         size_t n = (size_t)(st.len - 2) / 2;
@@ -106,7 +113,7 @@ static void feed_byte(uint8_t b)
         break;
     case S_TYPE:
         st.type = b;
-        if (b != STIM_TYPE_SENSOR && b != STIM_TYPE_AUDIO) {
+        if (b != STIM_TYPE_SENSOR && b != STIM_TYPE_AUDIO && b != STIM_TYPE_STAGED) {
             reject_frame();
         } else {
             st.state = S_LEN_LO;

@@ -9,6 +9,7 @@
 
 #define STIM_TYPE_SENSOR 0x01
 #define STIM_TYPE_AUDIO 0x02
+#define STIM_TYPE_STAGED 0x03 /* empty payload: a block waits in the audio staging buffer */
 #define STIM_MAX_PAYLOAD 1024
 #define STIM_SENSOR_LEN 9
 #define STIM_AUDIO_MAX_SAMPLES 510
@@ -30,6 +31,7 @@ typedef struct {
     void (*on_sensor)(const stim_sensor_t *reading);
     /* samples are little-endian i16 in the frame; decoded into this array */
     void (*on_audio)(uint8_t flags, const int16_t *samples, size_t count);
+    void (*on_staged)(void);
 } stim_handlers_t;
 
 void stim_init(const stim_handlers_t *handlers);

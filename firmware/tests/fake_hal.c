@@ -77,6 +77,16 @@ uint64_t hal_millis(void)
     return now_ms;
 }
 
+uint32_t hal_cycles(void)
+{
+    return (uint32_t)(now_ms * 1000u);
+}
+
+uint32_t hal_cycle_hz(void)
+{
+    return 1000000u;
+}
+
 size_t hal_read(hal_channel_t ch, uint8_t *buf, size_t max)
 {
     size_t n = chans[ch].rx_len - chans[ch].rx_pos;

@@ -2,7 +2,7 @@
 #include "stim_frames.h"
 #include "stimulus.h"
 
-static int sensor_calls, audio_calls;
+static int sensor_calls, audio_calls, staged_calls;
 static stim_sensor_t last_sensor;
 static uint8_t last_audio_flags;
 static int16_t last_samples[510];
@@ -22,9 +22,14 @@ static void on_audio(uint8_t flags, const int16_t *s, size_t n)
     last_count = n;
 }
 
+static void on_staged(void)
+{
+    staged_calls++;
+}
+
 int main(void)
 {
-    static const stim_handlers_t h = {on_sensor, on_audio};
+    static const stim_handlers_t h = {on_sensor, on_audio, on_staged};
     uint8_t f[1100];
     stim_init(&h);
 
@@ -38,6 +43,7 @@ int main(void)
     CHECK(last_sensor.battery_mv == 3712);
     CHECK(last_sensor.rssi_dbm == -61);
     CHECK(last_sensor.hour == 14);
+
     CHECK(last_sensor.flags == 1);
 
     /* byte by byte gives the same result */
@@ -98,5 +104,14 @@ int main(void)
     CHECK(last_count == 510);
     CHECK(memcmp(last_samples, samples, sizeof samples) == 0);
     CHECK(stim_frames() == 7);
+    stim_init(&h);
+    /* "staged audio ready": an empty payload wakes the node; any payload is a bad frame */
+    uint8_t none[1] = {0};
+    stim_feed(f, stim_frame(f, 0x03, none, 0));
+    CHECK(staged_calls == 1);
+    CHECK(stim_frames() == 1);
+    stim_feed(f, stim_frame(f, 0x03, none, 1));
+    CHECK(staged_calls == 1);
+    CHECK(stim_bad() == 1);
     return check_report("stimulus");
 }

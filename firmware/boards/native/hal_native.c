@@ -70,6 +70,18 @@ uint64_t hal_millis(void)
     return native_opts.virtual_clock ? vnow - vboot : mono_ms() - boot_mono_ms;
 }
 
+uint32_t hal_cycles(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec);
+}
+
+uint32_t hal_cycle_hz(void)
+{
+    return 1000000000u;
+}
+
 size_t hal_read(hal_channel_t ch, uint8_t *buf, size_t max)
 {
     return (unsigned)ch < HAL_CH_COUNT ? chan_read((int)ch, buf, max) : 0;

@@ -247,6 +247,22 @@ uint64_t hal_millis(void) {
     return ms;
 }
 
+/* Cycles from SysTick: whole milliseconds plus the down-counter's progress. A wrap whose
+ * interrupt is still pending (masked here) counts as its millisecond. */
+uint32_t hal_cycles(void) {
+    uint32_t pm = irq_save();
+    uint64_t ms = s_millis;
+    uint32_t cvr = SYST_CVR & 0xFFFFFFu;
+    if (SCB_ICSR & SCB_ICSR_PENDSTSET) {
+        ms++;
+        cvr = SYST_CVR & 0xFFFFFFu;
+    }
+    irq_restore(pm);
+    return (uint32_t)(ms * CYC_PER_MS) + (CYC_PER_MS - 1u - cvr);
+}
+
+uint32_t hal_cycle_hz(void) { return (uint32_t)HIL_CORE_CLOCK_HZ; }
+
 static bool rx_pending(void) {
     for (unsigned i = 0; i < HAL_CH_COUNT; i++) {
         if (s_uart[i].head != s_uart[i].tail) {

@@ -24,6 +24,7 @@
 #define NVIC_IPR8(irq) (*(volatile uint8_t *)(uintptr_t)(SCS_BASE + 0x400u + (irq)))
 
 #define SCB_ICSR REG32(SCS_BASE + 0xD04u)
+#define SCB_ICSR_PENDSTSET (1u << 26) /* SysTick exception pending */
 #define SCB_VTOR REG32(SCS_BASE + 0xD08u)
 #define SCB_AIRCR REG32(SCS_BASE + 0xD0Cu)
 #define SCB_CCR REG32(SCS_BASE + 0xD14u)

@@ -54,4 +54,9 @@ void hal_mac(uint8_t mac[6]);
 
 void hal_mem_stats(hal_mem_stats_t *out);
 
+/* A free-running cycle counter (wraps at 2^32) for measuring work, counting hal_cycle_hz() per
+ * second: the core clock on stm32f4 (from SysTick), nanoseconds on native. */
+uint32_t hal_cycles(void);
+uint32_t hal_cycle_hz(void);
+
 #endif

@@ -10,6 +10,7 @@ public static class StimulusFrames
 {
     public const byte SensorType = 0x01;
     public const byte AudioType = 0x02;
+    public const byte StagedAudioType = 0x03;
     public const int MaxPayload = 1024;
     public const int MaxAudioSamplesPerFrame = 510;
 
@@ -38,6 +39,9 @@ public static class StimulusFrames
             BinaryPrimitives.WriteInt16LittleEndian(payload.AsSpan(2 + i * 2), samples[i]);
         return Frame(AudioType, payload);
     }
+
+    /// <summary>"Staged audio ready": wakes the node to consume a block written into its staging buffer.</summary>
+    public static byte[] StagedAudioReady() => Frame(StagedAudioType, []);
 
     /// <summary>A whole clip as consecutive audio frames (first and last flagged).</summary>
     public static IEnumerable<byte[]> AudioClip(short[] samples, int samplesPerFrame = MaxAudioSamplesPerFrame)

@@ -49,13 +49,29 @@ public sealed class QemuTarget : ITarget
 
     public ManagedProcess? Process => _process;
 
+    /// <summary>The port of QEMU's GDB server on 127.0.0.1 (null unless <see cref="QemuTargetOptions.GdbServer"/>).</summary>
+    public int? GdbPort { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (State == TargetState.Running) return;
-            await LaunchAsync(cancellationToken).ConfigureAwait(false);
+            // QEMU is the GDB server: the harness can only pick a port that was free a moment ago,
+            // so another process may take it first; QEMU then fails to bind and is started again.
+            for (int attempt = 1; ; attempt++)
+            {
+                GdbPort = _options.GdbServer ? FreeLoopbackPort() : null;
+                try
+                {
+                    await LaunchAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (TargetStartException e) when (GdbPort is not null && attempt < 3 && e.Message.Contains("Address already in use"))
+                {
+                }
+            }
         }
         finally
         {
@@ -116,6 +132,7 @@ public sealed class QemuTarget : ITarget
             arguments.AddRange(["-mon", "chardev=qmp,mode=control"]);
             if (_options.ClockMode == ClockMode.Virtual) arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
             if (_options.ProvisionIdentity) arguments.AddRange(BoardIdentity.LoaderArguments(_mac));
+            if (GdbPort is int gdbPort) arguments.AddRange(["-gdb", $"tcp:127.0.0.1:{gdbPort}"]);
             arguments.AddRange(_options.ExtraArguments);
 
             long readyFrom = _channels[_options.ReadyChannel].LineCount;
@@ -168,6 +185,13 @@ public sealed class QemuTarget : ITarget
         await _process.StopAsync(QuitGrace).ConfigureAwait(false);
         await _process.DisposeAsync().ConfigureAwait(false);
         _process = null;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     private static async Task<TimeSpan> ReadUptimeFromConsoleAsync(ITarget target, CancellationToken cancellationToken)

@@ -29,6 +29,13 @@ public sealed record QemuTargetOptions : TargetOptions
     /// </summary>
     public Func<ITarget, CancellationToken, Task<TimeSpan>>? DeviceTimeProbe { get; init; }
 
+    /// <summary>
+    /// Starts QEMU's GDB server (<c>-gdb tcp:127.0.0.1:PORT</c>) on a free port the harness picks
+    /// (<see cref="QemuTarget.GdbPort"/>), for bulk memory writes such as the audio fast path.
+    /// QEMU halts the CPU while a debugger is attached.
+    /// </summary>
+    public bool GdbServer { get; init; }
+
     /// <summary>Arguments passed to QEMU after the harness's own.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }
