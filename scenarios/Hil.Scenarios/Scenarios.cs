@@ -35,6 +35,7 @@ public sealed class Scenarios
         if (!Selection.Matches(scenario.Tags)) Assert.Ignore($"not selected by \"{Selection}\" (tags: {string.Join(" ", scenario.Tags)}); set HIL_TAGS to run it");
         ScenarioResult result = await Runner.Value.RunAsync(scenario);
         if (result.Status == ScenarioStatus.Failed) Assert.Fail(result.FailureMessage ?? "failed");
+        if (result.Status == ScenarioStatus.Skipped) Assert.Ignore(result.SkipReason ?? "skipped");
         TestContext.Out.WriteLine($"{scenario.Location}: passed in {result.Duration.TotalMilliseconds:0} ms ({result.Steps.Count} steps)");
     }
 

@@ -7,17 +7,22 @@ namespace Hil.Cli.Commands;
 /// <summary>Options several commands share, defined once.</summary>
 internal static class CommonOptions
 {
-    public static Option<string> Target() => new("--target", "-t")
+    /// <param name="backends">The backends this command accepts; default: every backend of <see cref="TargetFactory"/>.</param>
+    public static Option<string> Target(IReadOnlyList<string>? backends = null, string? description = null)
     {
-        Description = $"Target backend: {string.Join(", ", TargetFactory.Backends)}",
-        DefaultValueFactory = _ => "native",
-        Validators = { result =>
+        IReadOnlyList<string> known = backends ?? TargetFactory.Backends;
+        return new("--target", "-t")
         {
-            string? value = result.GetValueOrDefault<string>();
-            if (value is not null && !TargetFactory.Backends.Contains(value))
-                result.AddError($"Unknown target '{value}'. Known targets: {string.Join(", ", TargetFactory.Backends)}.");
-        } },
-    };
+            Description = description ?? $"Target backend: {string.Join(", ", known)}",
+            DefaultValueFactory = _ => "native",
+            Validators = { result =>
+            {
+                string? value = result.GetValueOrDefault<string>();
+                if (value is not null && !known.Contains(value))
+                    result.AddError($"Unknown target '{value}'. Known targets: {string.Join(", ", known)}.");
+            } },
+        };
+    }
 
     public static Option<string?> Firmware() => new("--firmware", "-f")
     {

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Hil.Cli.Scenarios;
+using Hil.Harness.Bench;
 using Hil.Harness.Support;
 using Hil.Steps;
+using Hil.Steps.Drivers;
 
 namespace Hil.Cli.Commands;
 
@@ -10,7 +12,8 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        Option<string> target = CommonOptions.Target();
+        Option<string> target = CommonOptions.Target(EmulatedNodeTargets.Backends,
+            "Target backend: native, qemu, or serial (a native node behind socat pty pairs, opened by the serial target)");
         Option<string?> firmware = CommonOptions.Firmware();
         var tags = new Option<string>("--tags")
         {
@@ -30,7 +33,7 @@ internal static class RunCommand
         };
         var bench = new Option<string?>("--bench", "-b")
         {
-            Description = "Bench file (YAML, docs/bench-files.md): boot and check every target it describes",
+            Description = "Bench file (YAML, docs/bench-files.md): the scenarios' nodes are its targets (node N = target N)",
         };
         var command = new Command("run", "Run the Gherkin scenarios (default: native target, all but @slow) and write the reports")
         {
@@ -38,12 +41,25 @@ internal static class RunCommand
         };
         command.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
         {
-            if (parse.GetValue(bench) is string file) return BenchChecks.RunAsync(file, ct);
-            UseFirmware(parse.GetValue(target)!, parse.GetValue(firmware));
-            return SuiteRun.RunAsync(new SuiteOptions(parse.GetValue(target)!, parse.GetValue(tags)!, parse.GetValue(features)!,
+            var settings = parse.GetValue(bench) is string file
+                ? new HarnessSettings { Targets = new BenchNodeTargets(LoadBench(file, parse.GetResult(target) is { Implicit: false }, parse.GetValue(firmware))) }
+                : new HarnessSettings { Backend = parse.GetValue(target)! };
+            if (parse.GetValue(bench) is null) UseFirmware(parse.GetValue(target)!, parse.GetValue(firmware));
+            return SuiteRun.RunAsync(new SuiteOptions(settings, parse.GetValue(tags)!, parse.GetValue(features)!,
                 parse.GetValue(repeat), parse.GetValue(report)!), ct);
         }));
         return command;
+    }
+
+    /// <summary>A bench file with its boards plugged in, or one clear error line per problem (before anything starts).</summary>
+    private static Bench LoadBench(string file, bool targetGiven, string? firmware)
+    {
+        if (targetGiven || firmware is not null)
+            throw new ArgumentException("--bench names the targets and their firmware; leave out --target and --firmware (or the bench).");
+        Bench loaded = BenchLoader.Load(file);
+        IReadOnlyList<string> missing = BenchLoader.MissingDevices(loaded);
+        if (missing.Count > 0) throw new BenchFileException(missing.Select(m => $"{file}: {m}").ToArray());
+        return loaded;
     }
 
     // --firmware replaces the default image for this run, as HIL_NATIVE_FIRMWARE / HIL_STM32_FIRMWARE do.

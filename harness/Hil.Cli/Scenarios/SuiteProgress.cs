@@ -44,6 +44,9 @@ internal sealed class SuiteProgress(TextWriter output, bool live)
                 break;
             default:
                 _skipped++;
+                // Skipped while running (a step said why: too few boards, no way to flash), not filtered out by tags.
+                if (result.Steps.Any(s => s.Error is not null))
+                    output.WriteLine($"  skip  {result.Scenario.DisplayName}: {result.SkipReason}");
                 break;
         }
     }

@@ -8,20 +8,21 @@ using Hil.Steps.Drivers;
 namespace Hil.Cli.Scenarios;
 
 /// <summary>What `hil run` was asked to do.</summary>
-internal sealed record SuiteOptions(string Target, string Tags, string FeaturesDirectory, int Repeat, string ReportDirectory);
+internal sealed record SuiteOptions(HarnessSettings Settings, string Tags, string FeaturesDirectory, int Repeat, string ReportDirectory);
 
 /// <summary>Runs the selected scenarios (Repeat times) with the harness's step catalogue, prints progress, writes the reports.</summary>
 internal static class SuiteRun
 {
     public static async Task<int> RunAsync(SuiteOptions options, CancellationToken cancellationToken)
     {
-        var settings = new HarnessSettings { Backend = options.Target };
+        HarnessSettings settings = options.Settings;
         settings.Validate();
+        string where = settings.NodeTargets.Description;
         if (options.Repeat < 1) throw new ArgumentException($"--repeat must be at least 1 (got {options.Repeat}).");
         TagExpression tags = TagExpression.Parse(options.Tags);
         IReadOnlyList<ScenarioCase> scenarios = FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory)));
         int selected = scenarios.Count(s => tags.Matches(s.Tags));
-        Console.WriteLine($"hil run: {selected} of {scenarios.Count} scenarios ({(tags.Source.Length == 0 ? "all" : tags.Source)}) on the {options.Target} target" +
+        Console.WriteLine($"hil run: {selected} of {scenarios.Count} scenarios ({(tags.Source.Length == 0 ? "all" : tags.Source)}) on {where}" +
                           (options.Repeat > 1 ? $", {options.Repeat} rounds" : ""));
         var progress = new SuiteProgress(Console.Out, live: !Console.IsOutputRedirected);
         var all = new List<ScenarioResult>();
@@ -39,7 +40,7 @@ internal static class SuiteRun
             }
             all.AddRange(runner.Results);
         }
-        await ReportWriter.WriteAsync(options.ReportDirectory, all, $"HIL Harness — {options.Target} target, {(tags.Source.Length == 0 ? "all scenarios" : tags.Source)}",
+        await ReportWriter.WriteAsync(options.ReportDirectory, all, $"HIL Harness — {where}, {(tags.Source.Length == 0 ? "all scenarios" : tags.Source)}",
             cancellationToken: cancellationToken);
         Console.WriteLine($"reports: {Path.Combine(options.ReportDirectory, "index.html")} (junit.xml, cucumber.json)");
         Console.WriteLine(progress.Summary);

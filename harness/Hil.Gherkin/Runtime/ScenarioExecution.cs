@@ -17,6 +17,7 @@ internal sealed class ScenarioExecution(
     private const int EvidenceLinesInMessage = 120;
     private readonly List<StepResult> _steps = new();
     private readonly List<string> _failures = new();
+    private string? _skipReason;
 
     public async Task<ScenarioResult> RunAsync()
     {
@@ -47,8 +48,9 @@ internal sealed class ScenarioExecution(
         }
         if (cancellationToken.IsCancellationRequested && _failures.Count == 0) _failures.Add("The run was cancelled.");
         string? message = _failures.Count == 0 ? null : FailureMessage(context.Attachments);
-        return new ScenarioResult(scenario, message is null ? ScenarioStatus.Passed : ScenarioStatus.Failed, _steps.ToArray(),
-            time.GetElapsedTime(start), startedAt, context.Attachments, message);
+        ScenarioStatus status = message is not null ? ScenarioStatus.Failed : _skipReason is not null ? ScenarioStatus.Skipped : ScenarioStatus.Passed;
+        return new ScenarioResult(scenario, status, _steps.ToArray(), time.GetElapsedTime(start), startedAt, context.Attachments, message,
+            message is null ? _skipReason : null);
     }
 
     private async Task<bool> RunStepAsync(ScenarioStep step, ObjectContainer container, ScenarioContext context)
@@ -79,6 +81,12 @@ internal sealed class ScenarioExecution(
         {
             object?[] arguments = Arguments(match, step);
             await MethodInvoker.InvokeAsync(match.Definition.Method, container, arguments);
+        }
+        catch (ScenarioSkippedException e)
+        {
+            _skipReason = e.Message;
+            _steps.Add(new StepResult(step, StepStatus.Skipped, time.GetElapsedTime(start), match.Definition.Name, e));
+            return false;
         }
         catch (Exception e)
         {

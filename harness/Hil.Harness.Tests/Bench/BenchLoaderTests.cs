@@ -28,6 +28,42 @@ public sealed class BenchLoaderTests
     }
 
     [Test]
+    public void The_pty_rig_bench_is_two_rig_boards_on_virtual_time()
+    {
+        Harness.Bench.Bench bench = BenchLoader.Load(Path.Combine(RepositoryLayout.Root, "scenarios", "benches", "pty-rig.yaml"));
+
+        Assert.That(bench.Targets.Select(t => (t.Name, t.Backend, t.Rig, t.Clock)), Is.EqualTo(new[]
+            { ("native-board", "serial", "native", ClockMode.Virtual), ("qemu-board", "serial", "qemu", ClockMode.Virtual) }));
+        Assert.That(BenchLoader.MissingDevices(bench), Is.Empty, "a rig's devices are made by the harness, never 'unplugged'");
+    }
+
+    [Test]
+    public void A_rig_is_only_for_serial_and_excludes_devices()
+    {
+        IReadOnlyList<string> problems = Problems("""
+            targets:
+              - name: a
+                backend: native
+                rig: native
+              - name: b
+                backend: serial
+                rig: renode
+              - name: c
+                backend: serial
+                rig: qemu
+                serial: { console: /dev/ttyUSB0 }
+            """);
+
+        Assert.That(problems, Is.EqualTo(new[]
+        {
+            $"{Source}:4: target 'a': 'rig' is only for backend serial (a board the harness builds behind socat ptys)",
+            $"{Source}:7: target 'b': rig is native or qemu (not 'renode')",
+            $"{Source}:5: target 'b': a serial target needs a 'serial' section with its devices (or 'rig: native|qemu' for a board the harness builds)",
+            $"{Source}:11: target 'c': a rig board's devices are the pty pairs the harness makes; drop 'serial' or 'rig'",
+        }));
+    }
+
+    [Test]
     public void An_unknown_key_is_reported_with_its_line()
     {
         IReadOnlyList<string> problems = Problems("""
@@ -38,7 +74,7 @@ public sealed class BenchLoaderTests
                 baudrate: 9600
             """);
 
-        Assert.That(problems, Is.EqualTo(new[] { $"{Source}:5: unknown key 'baudrate' in target (known: name, backend, count, clock, firmware, serial, renode)" }));
+        Assert.That(problems, Is.EqualTo(new[] { $"{Source}:5: unknown key 'baudrate' in target (known: name, backend, count, clock, firmware, serial, renode, rig)" }));
     }
 
     [Test]

@@ -19,9 +19,13 @@ public sealed record Bench(string Name, IReadOnlyList<BenchTarget> Targets, Benc
 }
 
 /// <param name="Count">How many identical targets (names get -1, -2, ... when more than one).</param>
+/// <param name="Rig">Backend serial only: "native" or "qemu" when the board is a node the harness runs behind socat pty pairs (the CI rig); null for a real board.</param>
 public sealed record BenchTarget(string Name, string Backend, int Count, ClockMode Clock, BenchFirmware? Firmware,
-    BenchSerial? Serial, BenchRenode? Renode, int? Line)
+    BenchSerial? Serial, BenchRenode? Renode, int? Line, string? Rig = null)
 {
+    /// <summary>Whether the harness can put another firmware image on this target: emulators and the rig run any image, a real board needs a flash_command.</summary>
+    public bool CanFlash => Backend != "serial" || Rig is not null || Serial?.FlashCommand is not null;
+
     /// <summary>The target names this entry stands for.</summary>
     public IEnumerable<string> InstanceNames => Count == 1 ? [Name] : Enumerable.Range(1, Count).Select(i => $"{Name}-{i}");
 }

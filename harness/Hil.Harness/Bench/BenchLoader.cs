@@ -17,6 +17,7 @@ public static class BenchLoader
 {
     private static readonly string[] Backends = ["native", "qemu", "renode", "serial"];
     private static readonly string[] ResetKinds = ["none", "dtr", "rts", "command"];
+    private static readonly string[] RigNodes = ["native", "qemu"];
 
     public static Bench Load(string path)
     {
@@ -84,7 +85,7 @@ public static class BenchLoader
 
         private BenchTarget? ReadTarget(YamlMappingNode node)
         {
-            Keys(node, "target", "name", "backend", "count", "clock", "firmware", "serial", "renode");
+            Keys(node, "target", "name", "backend", "count", "clock", "firmware", "serial", "renode", "rig");
             string? name = Scalar(node, "name");
             string? backend = Scalar(node, "backend");
             if (name is null) { Problem(node, "a target needs a 'name'"); return null; }
@@ -93,21 +94,25 @@ public static class BenchLoader
                 Problem(Child(node, "backend") ?? node, $"target '{name}': backend must be one of {string.Join(", ", Backends)}" + (backend is null ? "" : $" (not '{backend}')"));
                 return null;
             }
+            string? rig = Scalar(node, "rig");
+            if (rig is not null && backend != "serial") { Problem(Child(node, "rig")!, $"target '{name}': 'rig' is only for backend serial (a board the harness builds behind socat ptys)"); rig = null; }
+            if (rig is not null && !RigNodes.Contains(rig)) { Problem(Child(node, "rig")!, $"target '{name}': rig is native or qemu (not '{rig}')"); rig = null; }
             int count = Int(node, "count", 1, 1, 64);
             if (backend == "serial" && count != 1) Problem(Child(node, "count")!, $"target '{name}': a serial board is one board (count must be 1)");
             ClockMode clock = Scalar(node, "clock") switch
             {
                 null or "wall" => ClockMode.Wall,
-                "virtual" when backend != "serial" => ClockMode.Virtual,
-                var other => Bad(Child(node, "clock")!, $"target '{name}': clock must be wall" + (backend == "serial" ? " for a physical board" : " or virtual") + $" (not '{other}')", ClockMode.Wall),
+                "virtual" when backend != "serial" || rig is not null => ClockMode.Virtual,
+                var other => Bad(Child(node, "clock")!, $"target '{name}': clock must be wall" + (backend == "serial" && rig is null ? " for a physical board" : " or virtual") + $" (not '{other}')", ClockMode.Wall),
             };
             BenchFirmware? firmware = Child(node, "firmware") is YamlMappingNode f ? ReadFirmware(f, name) : null;
             BenchSerial? serial = Child(node, "serial") is YamlMappingNode s ? ReadSerial(s, name) : null;
-            if (backend == "serial" && serial is null) Problem(node, $"target '{name}': a serial target needs a 'serial' section with its devices");
+            if (backend == "serial" && serial is null && rig is null) Problem(node, $"target '{name}': a serial target needs a 'serial' section with its devices (or 'rig: native|qemu' for a board the harness builds)");
+            if (rig is not null && serial is not null) Problem(Child(node, "serial")!, $"target '{name}': a rig board's devices are the pty pairs the harness makes; drop 'serial' or 'rig'");
             if (backend != "serial" && serial is not null) Problem(Child(node, "serial")!, $"target '{name}': 'serial' is only for backend serial");
             BenchRenode? renode = Child(node, "renode") is YamlMappingNode r ? ReadRenode(r, name) : null;
             if (backend != "renode" && renode is not null) Problem(Child(node, "renode")!, $"target '{name}': 'renode' is only for backend renode");
-            return new BenchTarget(name, backend, count, clock, firmware, serial, renode, (int)node.Start.Line);
+            return new BenchTarget(name, backend, count, clock, firmware, serial, renode, (int)node.Start.Line, rig);
         }
 
         private BenchFirmware? ReadFirmware(YamlMappingNode node, string target)

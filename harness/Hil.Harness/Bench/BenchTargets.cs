@@ -1,4 +1,7 @@
 using Hil.Harness.Targets;
+using Hil.Harness.Targets.Native;
+using Hil.Harness.Targets.PtyRig;
+using Hil.Harness.Targets.Qemu;
 using Hil.Harness.Targets.Renode;
 using Hil.Harness.Targets.Serial;
 
@@ -18,14 +21,26 @@ public static class BenchTargets
                 ? await RenodeHost.AttachAsync(monitor[..monitor.LastIndexOf(':')], int.Parse(monitor[(monitor.LastIndexOf(':') + 1)..],
                     System.Globalization.CultureInfo.InvariantCulture), time, cancellationToken).ConfigureAwait(false)
                 : null;
-            foreach (string name in entry.InstanceNames) targets.Add(Create(entry, name, attached, time));
+            foreach (string name in entry.InstanceNames) targets.Add(Create(entry, name, host: attached, timeProvider: time));
         }
         return targets;
     }
 
-    private static ITarget Create(BenchTarget entry, string name, RenodeHost? host, TimeProvider time)
+    /// <summary>
+    /// One target of a bench entry, not started. <paramref name="image"/> replaces the bench's firmware
+    /// (a scenario's firmware variant: run by emulators and the rig, flashed by a board's flash_command).
+    /// </summary>
+    public static ITarget Create(BenchTarget entry, string name, string? image = null, string? mac = null, RenodeHost? host = null,
+        TimeProvider? timeProvider = null)
     {
-        string? image = entry.Firmware?.Image;
+        TimeProvider time = timeProvider ?? TimeProvider.System;
+        image ??= entry.Firmware?.Image;
+        if (entry.Rig is string rig)
+            return new PtyRigTarget(new PtyRigTargetOptions
+            {
+                Name = name, TimeProvider = time, ClockMode = entry.Clock, FirmwareImage = image, Mac = mac,
+                Node = rig == "qemu" ? PtyRigNode.Qemu : PtyRigNode.Native,
+            });
         switch (entry.Backend)
         {
             case "serial":
@@ -41,6 +56,14 @@ public static class BenchTargets
                 var renode = new RenodeTargetOptions { Name = name, TimeProvider = time, ClockMode = entry.Clock, Host = host, Quantum = entry.Renode?.Quantum };
                 if (entry.Renode?.Platform is string platform) renode = renode with { PlatformPath = platform };
                 return new RenodeTarget(image is null ? renode : renode with { ElfPath = image });
+            case "native":
+                return new NativeTarget(image is null
+                    ? new NativeTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac }
+                    : new NativeTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, ExecutablePath = image });
+            case "qemu":
+                return new QemuTarget(image is null
+                    ? new QemuTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac }
+                    : new QemuTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, ElfPath = image });
             default:
                 return TargetFactory.Create(entry.Backend, name, entry.Clock, image, time);
         }

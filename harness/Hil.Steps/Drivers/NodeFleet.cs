@@ -1,9 +1,5 @@
 using Hil.Gherkin.Runtime;
-using Hil.Harness.Clocks;
-using Hil.Harness.Firmware;
 using Hil.Harness.Targets;
-using Hil.Harness.Targets.Native;
-using Hil.Harness.Targets.Qemu;
 using Hil.Simulators.Modem;
 
 namespace Hil.Steps.Drivers;
@@ -33,21 +29,22 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
     public FleetNode this[int number] => number >= 1 && number <= _nodes.Count ? _nodes[number - 1]
         : throw new InvalidOperationException($"There is no node {number}: the scenario started {_nodes.Count}.");
 
-    /// <summary>Starts <paramref name="count"/> nodes of <paramref name="spec"/> (in parallel) and waits until each is online.</summary>
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes of <paramref name="spec"/> (in parallel) and waits until each is online.
+    /// Their targets come from the run's <see cref="INodeTargets"/>, or the emulated backend the spec names.
+    /// </summary>
     public async Task StartAsync(int count, NodeSpec spec)
     {
         if (count is < 1 or > 16) throw new ArgumentOutOfRangeException(nameof(count), count, "A scenario starts between 1 and 16 nodes.");
-        string backend = spec.Backend ?? settings.Backend;
-        string board = backend == "native" ? "native" : "stm32f4";
-        string image = await FirmwareBuilder.EnsureAsync(new FirmwareVariant(board, spec.FirmwareVersion, spec.ProtocolVersion), CancellationToken);
+        INodeTargets targets = spec.Backend is null ? settings.NodeTargets : new EmulatedNodeTargets(spec.Backend);
         var started = new List<FleetNode>();
         for (int i = 0; i < count; i++)
         {
             int number = _nodes.Count + 1;
-            ITarget target = CreateTarget(backend, $"node-{number}", image, $"02:00:00:00:01:{number:x2}");
+            ITarget target = await targets.CreateAsync(new NodeRequest(number, spec, $"02:00:00:00:01:{number:x2}"), CancellationToken);
             var modem = new EspAtModem();
             modem.Attach(target.GetChannel(ChannelNames.Link));
-            var node = new FleetNode(target.Name, spec with { Backend = backend }, target, modem, settings);
+            var node = new FleetNode(target.Name, spec with { Backend = target.Backend }, target, modem, settings);
             _nodes.Add(node);
             started.Add(node);
         }
@@ -58,13 +55,6 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
             await node.WaitOnlineAsync(CancellationToken);
         }));
     }
-
-    private static ITarget CreateTarget(string backend, string name, string image, string mac) => backend switch
-    {
-        "native" => new NativeTarget(new NativeTargetOptions { Name = name, ClockMode = ClockMode.Virtual, ExecutablePath = image, Mac = mac }),
-        "qemu" => new QemuTarget(new QemuTargetOptions { Name = name, ClockMode = ClockMode.Virtual, ElfPath = image, Mac = mac }),
-        _ => throw new ArgumentException($"Unknown target '{backend}' (known: {string.Join(", ", TargetFactory.Backends)})."),
-    };
 
     /// <summary>Every node's clock moves on by <paramref name="duration"/> (together).</summary>
     public Task AdvanceAllAsync(TimeSpan duration) =>
