@@ -10,9 +10,10 @@ namespace Hil.Steps.Drivers;
 
 /// <summary>
 /// The nodes of one scenario (scenario-scoped: injected into every step class, stopped when the
-/// scenario ends). Nodes run on virtual time with an ESP-AT modem emulator on their link.
+/// scenario ends). Nodes run on virtual time with an ESP-AT modem emulator on their link, bridged to the
+/// scenario's broker when the scenario uses the platform.
 /// </summary>
-public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation cancellation) : IAsyncDisposable
+public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation cancellation, ScenarioPlatform platform) : IAsyncDisposable
 {
     private readonly List<FleetNode> _nodes = new();
 
@@ -45,7 +46,7 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
         {
             int number = _nodes.Count + 1;
             ITarget target = CreateTarget(backend, $"node-{number}", image, $"02:00:00:00:01:{number:x2}");
-            var modem = new EspAtModem();
+            var modem = new EspAtModem(await platform.UplinkForNodeAsync());
             modem.Attach(target.GetChannel(ChannelNames.Link));
             var node = new FleetNode(target.Name, spec with { Backend = backend }, target, modem, settings);
             _nodes.Add(node);
@@ -72,7 +73,11 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
 
     public async ValueTask DisposeAsync()
     {
-        foreach (FleetNode node in _nodes) await node.Target.DisposeAsync();
+        foreach (FleetNode node in _nodes)
+        {
+            await node.Target.DisposeAsync();
+            await node.Modem.DisposeAsync();
+        }
         _nodes.Clear();
     }
 }
