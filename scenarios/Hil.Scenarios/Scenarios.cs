@@ -8,7 +8,7 @@ namespace Hil.Scenarios;
 
 /// <summary>
 /// Each scenario of Features/ (copied next to this assembly) as its own NUnit test, named
-/// "Feature: scenario". HIL_TAGS selects (default "not @slow"; others are shown as ignored),
+/// "Feature: scenario". HIL_TAGS selects (default "not @slow and not @wip"; others are shown as ignored),
 /// HIL_TARGET picks the target (default native).
 /// </summary>
 [NonParallelizable]

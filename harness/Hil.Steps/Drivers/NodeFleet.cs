@@ -6,9 +6,10 @@ namespace Hil.Steps.Drivers;
 
 /// <summary>
 /// The nodes of one scenario (scenario-scoped: injected into every step class, stopped when the
-/// scenario ends). Nodes run on virtual time with an ESP-AT modem emulator on their link.
+/// scenario ends). Nodes run on virtual time with an ESP-AT modem emulator on their link, bridged to the
+/// scenario's broker when the scenario uses the platform.
 /// </summary>
-public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation cancellation) : IAsyncDisposable
+public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation cancellation, ScenarioPlatform platform) : IAsyncDisposable
 {
     private readonly List<FleetNode> _nodes = new();
 
@@ -42,7 +43,7 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
         {
             int number = _nodes.Count + 1;
             ITarget target = await targets.CreateAsync(new NodeRequest(number, spec, $"02:00:00:00:01:{number:x2}"), CancellationToken);
-            var modem = new EspAtModem();
+            var modem = new EspAtModem(await platform.UplinkForNodeAsync());
             modem.Attach(target.GetChannel(ChannelNames.Link));
             var node = new FleetNode(target.Name, spec with { Backend = target.Backend }, target, modem, settings);
             _nodes.Add(node);
@@ -62,7 +63,11 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
 
     public async ValueTask DisposeAsync()
     {
-        foreach (FleetNode node in _nodes) await node.Target.DisposeAsync();
+        foreach (FleetNode node in _nodes)
+        {
+            await node.Target.DisposeAsync();
+            await node.Modem.DisposeAsync();
+        }
         _nodes.Clear();
     }
 }

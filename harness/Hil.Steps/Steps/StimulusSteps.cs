@@ -27,6 +27,7 @@ public sealed class StimulusSteps(NodeFleet fleet, StimulusState state)
         int before = node.Readings.Count;
         for (int i = 0; i < count; i++)
         {
+            state.Injected.Add(new StimulusInjection(node, before + i, TimeProvider.System.GetUtcNow()));
             await Send(node, StimulusFrames.Sensor(state.Temperature, state.Humidity, publishNow: true));
             await node.AdvanceUntilAsync(() => node.Readings.Count >= before + i + 1,
                 $"reading {i + 1} of {count} on {node.TelemetryTopic}", TimeSpan.FromSeconds(30), fleet.CancellationToken);
@@ -55,4 +56,10 @@ public sealed class StimulusState
 {
     public double Temperature { get; set; } = 21.0;
     public double Humidity { get; set; } = 50.0;
+
+    /// <summary>When each reading's stimulus went in (wall time), the first hop of its latency.</summary>
+    public List<StimulusInjection> Injected { get; } = new();
 }
+
+/// <summary>The stimulus for the node's <paramref name="ReadingIndex"/>-th telemetry message went in at <paramref name="At"/>.</summary>
+public sealed record StimulusInjection(FleetNode Node, int ReadingIndex, DateTimeOffset At);

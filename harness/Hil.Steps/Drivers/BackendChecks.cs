@@ -1,0 +1,64 @@
+using Hil.Backend.Storage;
+using Hil.Steps.Steps;
+
+namespace Hil.Steps.Drivers;
+
+/// <summary>The backend-side expectations the steps share, each failing with the node's MQTT traffic and stored rows.</summary>
+public sealed class BackendChecks(ScenarioPlatform platform, HarnessSettings settings)
+{
+    /// <summary>Waits for <paramref name="count"/> rows, then checks that there are no more than that.</summary>
+    public async Task<IReadOnlyList<TelemetryRecord>> StoresExactlyAsync(FleetNode node, int count)
+    {
+        RequireBridged(node);
+        await platform.WaitForReadingsAsync(node.NodeId, count, settings.StepTimeout);
+        // Anything the node published has been acknowledged by the broker; the backend takes it in one batch.
+        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, node.Readings.Count, settings.StepTimeout);
+        Check.That(rows.Count == count, () => $"The backend stores {rows.Count} readings of '{node.Name}' ({node.NodeId}), not {count}.\n{platform.Evidence(node.NodeId)}");
+        return rows;
+    }
+
+    /// <summary>Every telemetry message the node put on its link is stored once, in the order it was sent.</summary>
+    public async Task HasEveryPublishedReadingAsync(FleetNode node)
+    {
+        RequireBridged(node);
+        // The node may still be publishing (its clock has stopped, its last message has not): wait for what it sent, then look again.
+        await platform.WaitForReadingsAsync(node.NodeId, node.Readings.Count, settings.StepTimeout);
+        IReadOnlyList<TelemetryReading> sent = node.Readings;
+        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, sent.Count, settings.StepTimeout);
+        string[] expected = sent.Select(r => $"{r.Boot}/{r.Sequence}").ToArray();
+        string[] stored = rows.Select(r => $"{r.Boot}/{r.Seq}").ToArray();
+        Check.That(expected.SequenceEqual(stored), () =>
+            $"'{node.Name}' published {sent.Count} readings (boot/seq {Summary(expected)}), the backend stores {rows.Count} ({Summary(stored)}).\n{platform.Evidence(node.NodeId)}");
+    }
+
+    /// <summary>Within each boot the stored seq runs 0, 1, 2 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>
+    public void NoGapsNoDuplicates(FleetNode node, IReadOnlyList<TelemetryRecord> rows)
+    {
+        foreach (IGrouping<long?, TelemetryRecord> boot in rows.GroupBy(r => r.Boot))
+        {
+            long?[] seqs = boot.Select(r => r.Seq).ToArray();
+            bool consecutive = seqs.All(s => s is not null) && seqs.Zip(seqs.Skip(1)).All(p => p.Second == p.First + 1);
+            Check.That(consecutive, () => $"Stored readings of '{node.Name}' boot {boot.Key} are not consecutive: seq {string.Join(",", seqs)}.\n{platform.Evidence(node.NodeId)}");
+        }
+    }
+
+    public async Task RegisteredAsync(FleetNode node, string? firmware, int protocol)
+    {
+        RequireBridged(node);
+        NodeRecord? registered = await platform.RegisteredNodeAsync(node.NodeId);
+        Check.That(registered is not null && registered.Firmware == firmware && registered.ProtocolVersion == protocol, () =>
+            (registered is null ? $"The backend has not registered '{node.Name}' ({node.NodeId})."
+                : $"The backend registered '{node.Name}' with firmware \"{registered.Firmware}\" and protocol v{registered.ProtocolVersion}, " +
+                  $"not \"{firmware}\" and v{protocol}.") + $"\n{platform.Evidence(node.NodeId)}");
+    }
+
+    private void RequireBridged(FleetNode node)
+    {
+        if (node.Modem.Uplink is null)
+            throw new InvalidOperationException($"'{node.Name}' was started before the platform, so its modem is not bridged to the broker: " +
+                                                "tag the scenario @platform, or begin it with \"Given the platform is running\".");
+        _ = platform.Host;
+    }
+
+    private static string Summary(string[] ids) => ids.Length <= 12 ? string.Join(" ", ids) : $"{string.Join(" ", ids.Take(6))} ... {string.Join(" ", ids.TakeLast(6))}";
+}

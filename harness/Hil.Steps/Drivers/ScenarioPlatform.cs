@@ -1,0 +1,209 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Hil.Backend.Hosting;
+using Hil.Backend.Storage;
+using Hil.Gherkin.Runtime;
+using Hil.Harness.Support;
+using Hil.Mqtt.Broker;
+using Hil.Mqtt.Client;
+using Hil.Mqtt.Packets;
+using Hil.Simulators.Modem;
+using Microsoft.Extensions.Logging;
+
+namespace Hil.Steps.Drivers;
+
+/// <summary>
+/// The platform of one scenario (scenario-scoped): the embedded MQTT broker and the reference backend on
+/// SQLite in a temporary folder, in-process on loopback. Started by the first step that needs it; nodes
+/// started after that (or in a scenario tagged @platform) bridge their modem to the broker.
+/// The broker's observe hook keeps every message with its receive and deliver times (the per-hop evidence).
+/// </summary>
+public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _starting = new(1, 1);
+    private readonly ConcurrentQueue<BrokerMessageEvent> _traffic = new();
+    private PlatformHost? _host;
+    private HttpClient? _api;
+    private string? _data;
+
+    /// <summary>Nodes started from now on are bridged to the broker (set by "@platform" or the first platform step).</summary>
+    public bool Wanted { get; set; }
+
+    public bool IsRunning => _host is not null;
+
+    public PlatformHost Host => _host ?? throw new InvalidOperationException("The platform is not running (a step should have started it).");
+
+    public MqttBroker Broker => Host.Broker!;
+
+    public IBackendStore Store => Host.Backend.Store;
+
+    /// <summary>The backend's HTTP API as the bootstrap admin (an operator).</summary>
+    public HttpClient Api => _api ?? throw new InvalidOperationException("The platform is not running.");
+
+    /// <summary>Every message the broker received or delivered, oldest first.</summary>
+    public IReadOnlyList<BrokerMessageEvent> Traffic => _traffic.ToArray();
+
+    private CancellationToken CancellationToken => cancellation.Token;
+
+    public async Task<PlatformHost> EnsureStartedAsync()
+    {
+        Wanted = true;
+        if (_host is not null) return _host;
+        await _starting.WaitAsync(CancellationToken);
+        try
+        {
+            if (_host is not null) return _host;
+            _data = Directory.CreateTempSubdirectory("hil-scenario-platform-").FullName;
+            PlatformHost host = await PlatformHost.StartAsync(new BackendOptions
+            {
+                HttpUrl = "http://127.0.0.1:0", DataDirectory = _data, LogLevel = LogLevel.Warning,
+                // A scenario hammers the API on purpose (latency samples); the rate limit is tested elsewhere.
+                RateLimitPermits = 1_000_000,
+            }, cancellationToken: CancellationToken);
+            host.Broker!.Observe = _traffic.Enqueue;
+            _api = new HttpClient { BaseAddress = host.Backend.HttpAddress };
+            _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Backend.AdminToken);
+            _host = host;
+            return host;
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    /// <summary>A modem uplink to the broker for a node being started, or null when the scenario does not use the platform.</summary>
+    public async Task<IModemUplink?> UplinkForNodeAsync()
+    {
+        if (!Wanted) return null;
+        PlatformHost host = await EnsureStartedAsync();
+        return new BrokerUplink(host.MqttHost, host.MqttPort);
+    }
+
+    /// <summary>Every delivery from now on is decided by <paramref name="perturb"/> (null: deliver normally).</summary>
+    public async Task PerturbAsync(Func<PendingDelivery, DeliveryAction>? perturb) => (await EnsureStartedAsync()).Broker!.Perturb = perturb;
+
+    /// <summary>The broker goes down (every connection closed, no wills) and comes back on the same port with its sessions.</summary>
+    public async Task RestartBrokerAsync()
+    {
+        await EnsureStartedAsync();
+        await Broker.StopAsync(CancellationToken);
+        await Broker.StartAsync(CancellationToken);
+    }
+
+    public async Task StopBrokerAsync() => await (await EnsureStartedAsync()).Broker!.StopAsync(CancellationToken);
+
+    public async Task StartBrokerAsync() => await (await EnsureStartedAsync()).Broker!.StartAsync(CancellationToken);
+
+    /// <summary>Publishes one payload as device <paramref name="nodeId"/> would: its own MQTT session, QoS 1, its telemetry topic.</summary>
+    public async Task PublishAsDeviceAsync(string nodeId, string payload)
+    {
+        PlatformHost host = await EnsureStartedAsync();
+        await using var client = new MqttClient();
+        var options = new MqttClientOptionsBuilder().WithTcpServer(host.MqttHost, host.MqttPort).WithClientId(nodeId).Build();
+        MqttClientConnectResult connected = await client.ConnectAsync(options, CancellationToken);
+        if (!connected.IsSuccess) throw new InvalidOperationException($"The broker refused device '{nodeId}': {connected.ResultCode}.");
+        await client.PublishAsync(new MqttApplicationMessage($"devices/{nodeId}/telemetry", payload, MqttQos.AtLeastOnce), CancellationToken);
+        await client.DisconnectAsync(CancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TelemetryRecord>> ReadingsAsync(string nodeId) =>
+        _host is null ? [] : await Store.QueryTelemetryAsync(nodeId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100_000, CancellationToken);
+
+    /// <summary>Waits (wall time: the backend runs on it) until at least <paramref name="count"/> readings of the node are stored.</summary>
+    public async Task<IReadOnlyList<TelemetryRecord>> WaitForReadingsAsync(string nodeId, int count, TimeSpan timeout)
+    {
+        try
+        {
+            return await Poll.UntilAsync(_ => ReadingsAsync(nodeId), rows => rows.Count >= count,
+                $"{count} stored reading(s) of {nodeId}", timeout, cancellationToken: CancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message.Split("; the last answer")[0]}; the backend has {(await ReadingsAsync(nodeId)).Count}.\n{Evidence(nodeId)}", e);
+        }
+    }
+
+    public async Task<IReadOnlyList<DeadLetterRecord>> DeadLettersAsync() =>
+        _host is null ? [] : await Store.ListDeadLettersAsync(0, 10_000, CancellationToken);
+
+    public async Task<DeadLetterRecord> WaitForDeadLetterAsync(Func<DeadLetterRecord, bool> match, string awaited, TimeSpan timeout)
+    {
+        try
+        {
+            IReadOnlyList<DeadLetterRecord> letters = await Poll.UntilAsync(_ => DeadLettersAsync(), l => l.Any(match), awaited, timeout,
+                cancellationToken: CancellationToken);
+            return letters.First(match);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"No dead letter {awaited} within {timeout.TotalSeconds:0.#} s. The dead letters:\n" +
+                $"{string.Join("\n", (await DeadLettersAsync()).Select(Describe))}\n{TrafficEvidence()}", e);
+        }
+    }
+
+    public async Task<NodeRecord?> RegisteredNodeAsync(string nodeId) => _host is null ? null : await Store.GetNodeAsync(nodeId, CancellationToken);
+
+    /// <summary>Creates a command through the API, as an operator would; returns its id.</summary>
+    public async Task<CommandRecord> CreateCommandAsync(string nodeId, string type, object parameters)
+    {
+        await EnsureStartedAsync();
+        using HttpResponseMessage response = await Api.PostAsJsonAsync($"/api/v1/nodes/{nodeId}/commands", new { type, @params = parameters }, CancellationToken);
+        string body = await response.Content.ReadAsStringAsync(CancellationToken);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/v1/nodes/{nodeId}/commands answered {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<CommandRecord>(body, JsonSerializerOptions.Web)!;
+    }
+
+    public async Task<CommandRecord> CommandAsync(string commandId)
+    {
+        using HttpResponseMessage response = await Api.GetAsync($"/api/v1/commands/{commandId}", CancellationToken);
+        string body = await response.Content.ReadAsStringAsync(CancellationToken);
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET /api/v1/commands/{commandId} answered {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<CommandRecord>(body, JsonSerializerOptions.Web)!;
+    }
+
+    /// <summary>What the platform saw: the MQTT traffic of the node (or all) and its stored rows.</summary>
+    public string Evidence(string? nodeId = null)
+    {
+        if (_host is null) return "the platform was not started";
+        var text = new StringBuilder(TrafficEvidence(nodeId));
+        if (nodeId is not null)
+        {
+            IReadOnlyList<TelemetryRecord> rows = ReadingsAsync(nodeId).GetAwaiter().GetResult();
+            text.AppendLine().AppendLine($"  backend rows of {nodeId}: {rows.Count}; the last:");
+            foreach (TelemetryRecord row in rows.TakeLast(10))
+                text.AppendLine($"    v{row.Version} boot={row.Boot} seq={row.Seq} t={row.TemperatureC} h={row.HumidityPct} received {row.ReceivedAt:HH:mm:ss.fff}");
+        }
+        IReadOnlyList<DeadLetterRecord> dead = DeadLettersAsync().GetAwaiter().GetResult();
+        if (dead.Count > 0) text.AppendLine($"  dead letters: {dead.Count}; the last:").AppendJoin("\n", dead.TakeLast(5).Select(d => "    " + Describe(d)));
+        return text.ToString().TrimEnd();
+    }
+
+    public string TrafficEvidence(string? nodeId = null, int last = 15)
+    {
+        BrokerMessageEvent[] seen = Traffic.Where(m => nodeId is null || m.Topic.Contains(nodeId, StringComparison.Ordinal)).ToArray();
+        var text = new StringBuilder($"  MQTT messages the broker saw{(nodeId is null ? "" : $" for {nodeId}")}: {seen.Length}; the last:\n");
+        foreach (BrokerMessageEvent m in seen.TakeLast(last))
+            text.Append("    ").Append(m.ReceivedAt.ToString("HH:mm:ss.fff")).Append(' ').Append(m.SenderClientId)
+                .Append(m.ReceiverClientId is null ? " published " : $" -> {m.ReceiverClientId} ").Append(m.Topic).Append(' ')
+                .AppendLine(Encoding.UTF8.GetString(m.Payload.Span));
+        return text.ToString().TrimEnd();
+    }
+
+    private static string Describe(DeadLetterRecord d) => $"#{d.Id} {d.Topic} \"{d.Reason}\": {d.Payload}";
+
+    public async ValueTask DisposeAsync()
+    {
+        _api?.Dispose();
+        if (_host is not null) await _host.DisposeAsync();
+        _host = null;
+        if (_data is not null)
+        {
+            try { Directory.Delete(_data, recursive: true); }
+            catch (IOException) { /* SQLite's pool may still hold the file for a moment; the temp folder is cleaned by the OS */ }
+        }
+    }
+}

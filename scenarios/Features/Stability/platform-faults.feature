@@ -1,0 +1,20 @@
+@stability @platform
+Feature: Readings reach the backend exactly once through network and broker faults
+
+  Background:
+    Given a node running firmware "3.0.0"
+    And the node reports every 5 seconds
+
+  # Fails today: after the broker restarts the backend stores only what came before (its broker session
+  # does not resume); kept out of the default run until that is fixed.
+  @wip
+  Scenario: a broker restart loses no reading
+    When 1 minute passes on the node's clock
+    And the broker restarts
+    And 2 minutes pass on the node's clock
+    Then the backend has every reading the node published, exactly once and in order
+
+  Scenario: one minute without Wi-Fi loses no reading in the backend
+    When Wi-Fi drops for 60 seconds
+    And 2 minutes pass on the node's clock
+    Then the backend has every reading the node published, exactly once and in order
