@@ -12,14 +12,14 @@ public readonly record struct IngestOutcome(IngestStatus Status, string? Reason 
 
 /// <summary>
 /// The one path every payload takes, whatever the transport: parse → (reject | queue) → batched write.
-/// One writer drains the queue, so concurrent HTTP posts and MQTT messages share a transaction per batch.
+/// Each writer drains its own queue, so concurrent HTTP posts and MQTT messages share a transaction per batch.
+/// With several writers (PostgreSQL) a node always goes to the same one, so its messages stay in order and
+/// the writers never touch the same node or (node, boot, seq) rows: one commits while the other copies.
 /// </summary>
 public sealed class IngestPipeline : BackgroundService
 {
-    private readonly Channel<Work> _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(100_000)
-    {
-        SingleReader = true, FullMode = BoundedChannelFullMode.Wait,
-    });
+    private const int QueueCapacity = 100_000;
+    private readonly Channel<Work>[] _queues;
     private readonly IBackendStore _store;
     private readonly BackendMetrics _metrics;
     private readonly LiveFeed _live;
@@ -30,7 +30,16 @@ public sealed class IngestPipeline : BackgroundService
     public IngestPipeline(IBackendStore store, BackendMetrics metrics, LiveFeed live, BackendOptions options, ILogger<IngestPipeline> log)
     {
         (_store, _metrics, _live, _time, _log, _maxBatch) = (store, metrics, live, options.Time, log, options.MaxBatch);
+        int writers = options.IngestWriters ?? (store.Kind == "postgres" ? 2 : 1);
+        if (writers < 1) throw new ArgumentOutOfRangeException(nameof(options), "IngestWriters must be at least 1");
+        _queues = Enumerable.Range(0, writers).Select(_ => Channel.CreateBounded<Work>(new BoundedChannelOptions(QueueCapacity / writers)
+        {
+            SingleReader = true, FullMode = BoundedChannelFullMode.Wait,
+        })).ToArray();
     }
+
+    private ChannelWriter<Work> QueueOf(string? nodeId) =>
+        _queues[nodeId is null ? 0 : (int)((uint)string.GetHashCode(nodeId, StringComparison.Ordinal) % (uint)_queues.Length)].Writer;
 
     /// <summary>Parses and stores one payload, returning once it is committed (HTTP: the caller waits for 202).</summary>
     public async Task<IngestOutcome> SubmitAsync(ReadOnlyMemory<byte> payload, string transport, string? expectedNode, CancellationToken cancellationToken)
@@ -39,7 +48,7 @@ public sealed class IngestPipeline : BackgroundService
         if (!parsed.IsValid) return new IngestOutcome(IngestStatus.Rejected, parsed.Rejection);
         var work = new Work(new IngestedTelemetry(parsed.Message!, _time.GetUtcNow(), transport), null,
             new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
-        await _queue.Writer.WriteAsync(work, cancellationToken);
+        await QueueOf(work.Telemetry!.Message.NodeId).WriteAsync(work, cancellationToken);
         bool stored = await work.Done!.Task.WaitAsync(cancellationToken);
         return new IngestOutcome(stored ? IngestStatus.Stored : IngestStatus.Duplicate);
     }
@@ -55,13 +64,13 @@ public sealed class IngestPipeline : BackgroundService
         var work = parsed.IsValid
             ? new Work(new IngestedTelemetry(parsed.Message!, now, transport), null, null)
             : new Work(null, new DeadLetter(now, transport, topic, parsed.Rejection!, payload.ToArray()), null);
-        await _queue.Writer.WriteAsync(work, cancellationToken);
+        await QueueOf(work.Telemetry?.Message.NodeId).WriteAsync(work, cancellationToken);
         return parsed.IsValid ? new IngestOutcome(IngestStatus.Stored) : new IngestOutcome(IngestStatus.Rejected, parsed.Rejection);
     }
 
     /// <summary>Queues a dead letter for a payload refused before parsing (a bad topic, an unknown ack).</summary>
     public ValueTask DeadLetterAsync(string transport, string? topic, string reason, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(new Work(null, new DeadLetter(_time.GetUtcNow(), transport, topic, reason, payload.ToArray()), null), cancellationToken);
+        QueueOf(null).WriteAsync(new Work(null, new DeadLetter(_time.GetUtcNow(), transport, topic, reason, payload.ToArray()), null), cancellationToken);
 
     private static ParseResult Validate(ReadOnlySpan<byte> payload, string? expectedNode)
     {
@@ -71,15 +80,18 @@ public sealed class IngestPipeline : BackgroundService
         return parsed;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_queues.Select(q => DrainAsync(q.Reader, stoppingToken)));
+
+    private async Task DrainAsync(ChannelReader<Work> queue, CancellationToken stoppingToken)
     {
         var batch = new List<Work>(_maxBatch);
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            while (await queue.WaitToReadAsync(stoppingToken))
             {
                 batch.Clear();
-                while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var work)) batch.Add(work);
+                while (batch.Count < _maxBatch && queue.TryRead(out var work)) batch.Add(work);
                 await WriteAsync(batch, stoppingToken);
             }
         }

@@ -15,6 +15,11 @@ public sealed class PostgresStore(string connectionString) : SqlStore
 {
     private static readonly TimeSpan PartitionSpan = TimeSpan.FromDays(1);
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    // Telemetry writers keep their session between batches, so the temporary staging table is created once per
+    // connection instead of being dropped by the pool's DISCARD ALL and recreated (catalog writes) every batch;
+    // their few statements are prepared once. Only WriteTelemetryAsync uses this source.
+    private readonly NpgsqlDataSource _writerSource = NpgsqlDataSource.Create(
+        new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true, MaxAutoPrepare = 8, AutoPrepareMinUsages = 2 }.ConnectionString);
     private readonly ConcurrentDictionary<long, bool> _partitions = new();
 
     public override string Kind => "postgres";
@@ -62,7 +67,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                                    "battery_mv, rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event";
 
     public override Task<bool[]> WriteTelemetryAsync(IReadOnlyList<IngestedTelemetry> batch, CancellationToken cancellationToken = default) =>
-        UseAsync(async connection =>
+        UseAsync(async () => await _writerSource.OpenConnectionAsync(cancellationToken), async connection =>
         {
             var pg = (NpgsqlConnection)connection;
             var stored = new bool[batch.Count];
@@ -98,7 +103,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                 SELECT ord FROM chosen
                 """, transaction: tx);
             foreach (long ord in inserted) stored[ord] = true;
-            await UpsertNodesAsync(pg, tx, batch, stored);
+            await UpsertNodesAsync(pg, tx, batch, stored, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return stored;
         }, cancellationToken);
@@ -171,5 +176,26 @@ public sealed class PostgresStore(string connectionString) : SqlStore
             await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
         }, cancellationToken);
 
-    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    /// <summary>All of a batch's nodes in one statement (one round trip, however many nodes the batch holds).</summary>
+    private static Task UpsertNodesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestedTelemetry> batch, bool[] stored,
+        CancellationToken cancellationToken)
+    {
+        var nodes = NodeUpdates(batch, stored);
+        return connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO nodes (id, fw, protocol_version, first_seen_ms, last_seen_ms, message_count)
+            SELECT * FROM unnest(@id, @fw, @version, @first, @last, @count)
+            ON CONFLICT (id) DO UPDATE SET fw = COALESCE(excluded.fw, nodes.fw), protocol_version = excluded.protocol_version,
+                last_seen_ms = GREATEST(excluded.last_seen_ms, nodes.last_seen_ms), message_count = nodes.message_count + excluded.message_count
+            """, new
+        {
+            id = nodes.Select(n => n.Id).ToArray(), fw = nodes.Select(n => n.Fw).ToArray(), version = nodes.Select(n => n.Version).ToArray(),
+            first = nodes.Select(n => n.First).ToArray(), last = nodes.Select(n => n.Last).ToArray(), count = nodes.Select(n => n.Count).ToArray(),
+        }, tx, cancellationToken: cancellationToken));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _writerSource.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 }
