@@ -6,7 +6,8 @@ using Hil.Backend.Storage;
 
 namespace Hil.Backend.Ingest;
 
-public enum IngestStatus { Stored, Duplicate, Rejected }
+/// <summary>Forbidden: a well-formed payload for another node than the sender's key (HTTP 403, not the payload's fault).</summary>
+public enum IngestStatus { Stored, Duplicate, Rejected, Forbidden }
 
 public readonly record struct IngestOutcome(IngestStatus Status, string? Reason = null);
 
@@ -44,8 +45,10 @@ public sealed class IngestPipeline : BackgroundService
     /// <summary>Parses and stores one payload, returning once it is committed (HTTP: the caller waits for 202).</summary>
     public async Task<IngestOutcome> SubmitAsync(ReadOnlyMemory<byte> payload, string transport, string? expectedNode, CancellationToken cancellationToken)
     {
-        var parsed = Validate(payload.Span, expectedNode);
+        var parsed = TelemetryParser.Parse(payload.Span);
         if (!parsed.IsValid) return new IngestOutcome(IngestStatus.Rejected, parsed.Rejection);
+        if (expectedNode is not null && parsed.Message!.NodeId != expectedNode)
+            return new IngestOutcome(IngestStatus.Forbidden, $"this API key belongs to node '{expectedNode}', not '{parsed.Message.NodeId}' (the payload's node_id)");
         var work = new Work(new IngestedTelemetry(parsed.Message!, _time.GetUtcNow(), transport), null,
             new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
         await QueueOf(work.Telemetry!.Message.NodeId).WriteAsync(work, cancellationToken);
