@@ -104,41 +104,72 @@ public sealed class IngestPipeline : BackgroundService
         }
     }
 
+    /// <summary>
+    /// Writes a batch. While the database is unavailable, HTTP callers get the error at once (503: they retry) and
+    /// broker messages are retried with backoff until it is back: they were acknowledged to the broker, so this
+    /// process is their only copy. Memory stays bounded because this writer's queue fills meanwhile and then
+    /// blocks the MQTT receive loop, which stops acknowledging, so further messages wait in the broker's session.
+    /// </summary>
     private async Task WriteAsync(List<Work> batch, CancellationToken cancellationToken)
+    {
+        var delay = RetryFirstDelay;
+        while (true)
+        {
+            try
+            {
+                await WriteOnceAsync(batch, cancellationToken);
+                return;
+            }
+            catch (StoreUnavailableException e)
+            {
+                foreach (var w in batch) w.Done?.TrySetException(e);
+                batch.RemoveAll(w => w.Done is not null);
+                if (batch.Count == 0) return;
+                _metrics.CountWriteRetries(batch.Count);
+                _log.LogWarning("Database unavailable; {Count} broker messages held, retrying in {Delay} ms: {Error}",
+                    batch.Count, (int)delay.TotalMilliseconds, e.Message);
+                await Task.Delay(delay, _time, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, RetryMaxDelay.Ticks));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // A defect, not an outage: retrying would repeat it. Counted and logged, never silent.
+                int unattended = batch.Count(w => w.Done is null);
+                _metrics.CountWriteFailures(unattended);
+                if (unattended > 0) _log.LogError(e, "Ingest batch of {Count} broker messages could not be written", unattended);
+                foreach (var w in batch) w.Done?.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    private static readonly TimeSpan RetryFirstDelay = TimeSpan.FromMilliseconds(100), RetryMaxDelay = TimeSpan.FromSeconds(5);
+
+    private async Task WriteOnceAsync(List<Work> batch, CancellationToken cancellationToken)
     {
         var telemetry = batch.Where(w => w.Telemetry is not null).ToList();
         var dead = batch.Where(w => w.DeadLetter is not null).Select(w => w.DeadLetter!).ToList();
-        try
+        if (dead.Count > 0)
         {
-            if (dead.Count > 0)
-            {
-                await _store.WriteDeadLettersAsync(dead, cancellationToken);
-                _metrics.CountDeadLetters(dead.Count);
-                foreach (var d in dead) _live.Publish(new LiveEvent("dead-letter", "", new { d.Transport, d.Topic, d.Reason }));
-            }
-            if (telemetry.Count == 0) return;
-            bool[] stored = await _store.WriteTelemetryAsync(telemetry.Select(w => w.Telemetry!).ToList(), cancellationToken);
-            var committed = _time.GetUtcNow();
-            for (int i = 0; i < telemetry.Count; i++)
-            {
-                var item = telemetry[i].Telemetry!;
-                _metrics.ObserveLatency(committed - item.ReceivedAt);
-                if (stored[i]) _live.Publish(new LiveEvent("telemetry", item.Message.NodeId, item.Message));
-                telemetry[i].Done?.TrySetResult(stored[i]);
-            }
-            foreach (var group in telemetry.Select((w, i) => (w, i)).Where(x => stored[x.i]).GroupBy(x => x.w.Telemetry!.Transport))
-                _metrics.CountStored(group.Key, group.Count());
-            _metrics.CountDuplicates(stored.Count(s => !s));
+            await _store.WriteDeadLettersAsync(dead, cancellationToken);
+            _metrics.CountDeadLetters(dead.Count);
+            foreach (var d in dead) _live.Publish(new LiveEvent("dead-letter", "", new { d.Transport, d.Topic, d.Reason }));
+            // Written: a retry of this batch (telemetry failing next) must not write them twice.
+            batch.RemoveAll(w => w.DeadLetter is not null);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        if (telemetry.Count == 0) return;
+        bool[] stored = await _store.WriteTelemetryAsync(telemetry.Select(w => w.Telemetry!).ToList(), cancellationToken);
+        var committed = _time.GetUtcNow();
+        for (int i = 0; i < telemetry.Count; i++)
         {
-            // Waiting HTTP callers get the error (503 when the database is down); queued MQTT messages are
-            // counted as lost so that the loss is visible in /metrics and the log, never silent.
-            int unattended = batch.Count(w => w.Done is null);
-            _metrics.CountWriteFailures(unattended);
-            if (unattended > 0) _log.LogError("Ingest batch of {Count} broker messages could not be written: {Error}", unattended, e.Message);
-            foreach (var w in telemetry) w.Done?.TrySetException(e);
+            var item = telemetry[i].Telemetry!;
+            _metrics.ObserveLatency(committed - item.ReceivedAt);
+            if (stored[i]) _live.Publish(new LiveEvent("telemetry", item.Message.NodeId, item.Message));
+            telemetry[i].Done?.TrySetResult(stored[i]);
         }
+        foreach (var group in telemetry.Select((w, i) => (w, i)).Where(x => stored[x.i]).GroupBy(x => x.w.Telemetry!.Transport))
+            _metrics.CountStored(group.Key, group.Count());
+        _metrics.CountDuplicates(stored.Count(s => !s));
     }
 
     private sealed record Work(IngestedTelemetry? Telemetry, DeadLetter? DeadLetter, TaskCompletionSource<bool>? Done);
