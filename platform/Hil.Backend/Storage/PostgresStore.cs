@@ -6,6 +6,9 @@ using NpgsqlTypes;
 
 namespace Hil.Backend.Storage;
 
+/// <summary>How PostgreSQL splits telemetry by time: TimescaleDB chunks, or declarative range partitions.</summary>
+public enum TelemetryLayout { Partitions, Hypertable }
+
 /// <summary>
 /// PostgreSQL through Npgsql: telemetry range-partitioned by day of arrival, written with binary COPY into a
 /// staging table. A partitioned table's unique index must include the partition key, so redelivery of
@@ -37,16 +40,54 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         _ => false,
     };
 
-    protected override IReadOnlyList<string> Migrations { get; } =
-    [
-        """
-        CREATE TABLE nodes (id text PRIMARY KEY, fw text, protocol_version bigint NOT NULL, first_seen_ms bigint NOT NULL,
-            last_seen_ms bigint NOT NULL, online bigint, status_ms bigint, message_count bigint NOT NULL DEFAULT 0);
-        CREATE TABLE telemetry (id bigserial, node_id text NOT NULL, received_ms bigint NOT NULL, transport text NOT NULL,
+    /// <summary>How telemetry is split by time; known once <see cref="SqlStore.MigrateAsync"/> has run.</summary>
+    public TelemetryLayout Layout { get; private set; } = TelemetryLayout.Partitions;
+
+    private bool _timescale;
+
+    /// <summary>
+    /// TimescaleDB is used when its extension is installed in this database, or available and preloaded (CREATE
+    /// EXTENSION needs shared_preload_libraries). A database keeps the layout it was created with.
+    /// </summary>
+    protected override async Task BeforeMigrationsAsync(DbConnection connection)
+    {
+        var found = await connection.QuerySingleAsync<(bool Installed, bool Available, string Preload)>("""
+            SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'),
+                   EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'),
+                   current_setting('shared_preload_libraries')
+            """);
+        _timescale = TimescaleUsable(found.Installed, found.Available, found.Preload);
+    }
+
+    internal static bool TimescaleUsable(bool installed, bool available, string preloadLibraries) =>
+        installed || (available && preloadLibraries.Split(',', StringSplitOptions.TrimEntries).Contains("timescaledb"));
+
+    protected override async Task AfterMigrationsAsync(DbConnection connection) =>
+        Layout = await connection.ExecuteScalarAsync<char>("SELECT relkind FROM pg_class WHERE oid = 'telemetry'::regclass") == 'p'
+            ? TelemetryLayout.Partitions : TelemetryLayout.Hypertable;
+
+    /// <summary>Day-sized chunks either way: a hypertable when TimescaleDB is usable, declarative partitions otherwise.</summary>
+    internal static string TelemetryTable(bool timescale) => timescale
+        ? $"""
+          CREATE EXTENSION IF NOT EXISTS timescaledb;
+          CREATE TABLE telemetry ({TelemetryColumns});
+          SELECT create_hypertable('telemetry', 'received_ms', chunk_time_interval => {(long)PartitionSpan.TotalMilliseconds});
+          """
+        : $"CREATE TABLE telemetry ({TelemetryColumns}) PARTITION BY RANGE (received_ms);";
+
+    private const string TelemetryColumns = """
+        id bigserial, node_id text NOT NULL, received_ms bigint NOT NULL, transport text NOT NULL,
             version bigint NOT NULL, fw text, boot bigint, seq bigint, uptime_ms bigint, temperature_c double precision,
             humidity_pct double precision, battery_mv bigint, rssi_dbm bigint, error_flags bigint, audio_rms double precision,
-            audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision)
-            PARTITION BY RANGE (received_ms);
+            audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision
+        """;
+
+    protected override IReadOnlyList<string> Migrations =>
+    [
+        $$"""
+        CREATE TABLE nodes (id text PRIMARY KEY, fw text, protocol_version bigint NOT NULL, first_seen_ms bigint NOT NULL,
+            last_seen_ms bigint NOT NULL, online bigint, status_ms bigint, message_count bigint NOT NULL DEFAULT 0);
+        {{TelemetryTable(_timescale)}}
         CREATE INDEX ix_telemetry_node_time ON telemetry (node_id, received_ms);
         CREATE TABLE telemetry_keys (node_id text NOT NULL, boot bigint NOT NULL, seq bigint NOT NULL, received_ms bigint NOT NULL,
             PRIMARY KEY (node_id, boot, seq));
@@ -141,7 +182,8 @@ public sealed class PostgresStore(string connectionString) : SqlStore
 
     private async Task EnsurePartitionAsync(NpgsqlConnection connection, long start, CancellationToken cancellationToken)
     {
-        if (_partitions.ContainsKey(start)) return;
+        // A hypertable makes its chunks itself.
+        if (Layout == TelemetryLayout.Hypertable || _partitions.ContainsKey(start)) return;
         long end = start + (long)PartitionSpan.TotalMilliseconds;
         string name = $"telemetry_{Ms.At(start):yyyyMMdd}";
         try
@@ -159,6 +201,12 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         UseAsync(async c =>
         {
             long cutoffMs = Ms.Of(cutoff);
+            if (Layout == TelemetryLayout.Hypertable)
+            {
+                await c.ExecuteAsync("SELECT drop_chunks('telemetry', older_than => @cutoff::bigint)", new { cutoff = cutoffMs });
+                await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
+                return;
+            }
             var partitions = await c.QueryAsync<string>("""
                 SELECT child.relname FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent
                 JOIN pg_class child ON child.oid = inhrelid WHERE parent.relname = 'telemetry'

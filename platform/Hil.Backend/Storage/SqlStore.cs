@@ -53,10 +53,14 @@ public abstract partial class SqlStore : IBackendStore
                 new { version, now = Ms.Of(DateTimeOffset.UtcNow) }, tx);
             await tx.CommitAsync(cancellationToken);
         }
+        await AfterMigrationsAsync(connection);
     }, cancellationToken);
 
     /// <summary>Settings that cannot run inside a migration's transaction (SQLite's journal mode).</summary>
     protected virtual Task BeforeMigrationsAsync(DbConnection connection) => Task.CompletedTask;
+
+    /// <summary>What the store learns from the migrated schema (PostgreSQL: hypertable or partitions).</summary>
+    protected virtual Task AfterMigrationsAsync(DbConnection connection) => Task.CompletedTask;
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>
         UseAsync(c => c.ExecuteScalarAsync<long>("SELECT 1"), cancellationToken);
