@@ -34,6 +34,8 @@ public sealed record BackendOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>The MQTT side (broker connection); null runs HTTP ingest only.</summary>
     public Func<IServiceProvider, Ingest.IDeviceLink>? DeviceLink { get; init; }
+    /// <summary>Called with a key's id once it is revoked; the embedded broker uses it to drop that key's open sessions.</summary>
+    public Func<string, CancellationToken, Task>? ApiKeyRevoked { get; init; }
     /// <summary>Minimum log level written to the console.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     /// <summary>Extra log sinks (tests use one to check that no secret is ever logged).</summary>
