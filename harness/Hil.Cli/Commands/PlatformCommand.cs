@@ -19,32 +19,43 @@ internal static class PlatformCommand
             Description = "open: unknown nodes register on first message (development); keys: only nodes with an API key",
             DefaultValueFactory = _ => Provisioning.Open,
         };
-        var up = new Command("up", "Start the MQTT broker and the backend in the foreground and print their addresses") { http, mqtt, data, broker, postgres, provisioning };
+        var retention = new Option<int?>("--retention-days") { Description = "Delete telemetry older than this many days (default: keep everything)" };
+        var up = new Command("up", "Start the MQTT broker and the backend in the foreground and print their addresses")
+            { http, mqtt, data, broker, postgres, provisioning, retention };
         up.SetAction((parse, ct) => CliErrors.GuardAsync(() => UpAsync(new PlatformSettings(
             Endpoint(parse.GetValue(http)!, "--http"), Endpoint(parse.GetValue(mqtt)!, "--mqtt"), parse.GetValue(data)!,
-            parse.GetValue(broker), parse.GetValue(postgres), parse.GetValue(provisioning)), ct)));
+            parse.GetValue(broker), parse.GetValue(postgres), parse.GetValue(provisioning), parse.GetValue(retention)), ct)));
         var platform = new Command("platform", "The system the firmware talks to: broker and backend");
         platform.Subcommands.Add(up);
         return platform;
     }
 
-    private sealed record PlatformSettings((string Host, int Port) Http, (string Host, int Port) Mqtt, string Data,
-        string? Broker, string? Postgres, Provisioning Provisioning);
+    internal sealed record PlatformSettings((string Host, int Port) Http, (string Host, int Port) Mqtt, string Data,
+        string? Broker, string? Postgres, Provisioning Provisioning, int? RetentionDays = null);
 
-    private static async Task<int> UpAsync(PlatformSettings settings, CancellationToken cancellationToken)
+    internal static BackendOptions OptionsFor(PlatformSettings settings)
     {
-        var options = new BackendOptions
+        if (settings.RetentionDays is < 1 or > 36_500)
+            throw new ArgumentException($"--retention-days takes a number of days from 1 to 36500, got {settings.RetentionDays}");
+        return new BackendOptions
         {
             HttpUrl = $"http://{settings.Http.Host}:{settings.Http.Port}", DataDirectory = settings.Data,
             PostgresConnectionString = settings.Postgres, Provisioning = settings.Provisioning, LogLevel = LogLevel.Warning,
+            Retention = settings.RetentionDays is { } days ? TimeSpan.FromDays(days) : null,
         };
+    }
+
+    private static async Task<int> UpAsync(PlatformSettings settings, CancellationToken cancellationToken)
+    {
+        var options = OptionsFor(settings);
         Uri? external = null;
         if (settings.Broker is { } uri && (!Uri.TryCreate(uri, UriKind.Absolute, out external) || external.Scheme != "mqtt"))
             throw new ArgumentException($"--broker takes mqtt://HOST:PORT, got '{uri}'");
         await using var platform = await PlatformHost.StartAsync(options, settings.Mqtt.Host, settings.Mqtt.Port, external, cancellationToken);
         var backend = platform.Backend;
         Console.WriteLine($"broker    mqtt://{platform.MqttHost}:{platform.MqttPort} ({(external is null ? "embedded" : "external")})");
-        Console.WriteLine($"backend   {backend.HttpAddress} (storage: {backend.Store.Kind}, provisioning: {settings.Provisioning.ToString().ToLowerInvariant()})");
+        Console.WriteLine($"backend   {backend.HttpAddress} (storage: {backend.Store.Kind}, provisioning: {settings.Provisioning.ToString().ToLowerInvariant()}, " +
+                          $"retention: {(settings.RetentionDays is { } d ? $"{d} days" : "keep everything")})");
         Console.WriteLine($"openapi   {new Uri(backend.HttpAddress, "/openapi/v1.json")}");
         Console.WriteLine($"admin     Authorization: Bearer {backend.AdminToken}");
         Console.WriteLine("press Ctrl+C to stop");

@@ -193,4 +193,43 @@ public sealed class MqttKeysTests
             Directory.Delete(data, recursive: true);
         }
     }
+
+    [Test]
+    public async Task Revoking_a_key_ends_the_open_mqtt_session_that_used_it()
+    {
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        try
+        {
+            await using var platform = await PlatformHost.StartAsync(new BackendOptions
+            {
+                HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Warning, Provisioning = Provisioning.Keys,
+            });
+            using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
+            admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
+            string node = RunningBackend.NewNodeId(), bystander = RunningBackend.NewNodeId();
+            var key = (await (await admin.PostAsync($"/api/v1/nodes/{node}/keys", null)).Content.ReadFromJsonAsync<Apis.CreatedApiKey>())!;
+            var otherKey = (await (await admin.PostAsync($"/api/v1/nodes/{bystander}/keys", null)).Content.ReadFromJsonAsync<Apis.CreatedApiKey>())!;
+            MqttClientOptions Options(string user, string password) => new MqttClientOptionsBuilder()
+                .WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId("dev-" + user).WithCredentials(user, password).Build();
+
+            await using var device = new MqttClient();
+            await using var other = new MqttClient();
+            var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            device.DisconnectedAsync += _ => { dropped.TrySetResult(); return Task.CompletedTask; };
+            Assert.That((await device.ConnectAsync(Options(node, key.Key))).IsSuccess, Is.True);
+            Assert.That((await other.ConnectAsync(Options(bystander, otherKey.Key))).IsSuccess, Is.True);
+            await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/telemetry", $$"""{"node_id":"{{node}}","temp":20}""", MqttQos.AtLeastOnce));
+            await Http.EventuallyAsync(async () => (await admin.GetAsync($"/api/v1/nodes/{node}")).StatusCode, s => s == HttpStatusCode.OK, "the first message stored");
+
+            await (await admin.DeleteAsync($"/api/v1/keys/{key.Id}")).JsonAsync(HttpStatusCode.NoContent);
+            // The revoke answers after the broker closed the session, so the client learns of it at once.
+            await dropped.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.That(platform.Broker!.ConnectedClientIds, Does.Not.Contain("dev-" + node).And.Contain("dev-" + bystander), "only that key's session ends");
+            Assert.That((await device.ConnectAsync(Options(node, key.Key))).ResultCode, Is.EqualTo(ConnectReturnCode.BadUsernameOrPassword));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }

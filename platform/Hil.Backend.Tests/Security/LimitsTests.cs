@@ -28,6 +28,25 @@ public sealed class LimitsTests
     }
 
     [Test]
+    public async Task The_rate_limit_refills_on_the_backends_clock_not_the_wall_clock()
+    {
+        var time = new ManualTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z"));
+        await using var backend = await RunningBackend.StartAsync("sqlite", o => o with { Time = time, RateLimitPermits = 2, RateLimitPeriod = TimeSpan.FromMinutes(1) });
+        string node = RunningBackend.NewNodeId();
+        var key = await backend.CreateKeyAsync(node);
+        using var device = backend.Client(apiKey: key.Key);
+        string payload = $$"""{"node_id":"{{node}}","temp":21}""";
+        for (int i = 0; i < 2; i++) await (await device.PostAsync("/api/v1/telemetry", RunningBackend.Json(payload))).JsonAsync(HttpStatusCode.Accepted);
+        time.Advance(TimeSpan.FromSeconds(45));
+        var refused = await device.PostAsync("/api/v1/telemetry", RunningBackend.Json(payload));
+        await refused.ProblemAsync(HttpStatusCode.TooManyRequests);
+        Assert.That(refused.Headers.RetryAfter?.Delta, Is.EqualTo(TimeSpan.FromSeconds(15)));
+        time.Advance(TimeSpan.FromSeconds(15));
+        for (int i = 0; i < 2; i++) await (await device.PostAsync("/api/v1/telemetry", RunningBackend.Json(payload))).JsonAsync(HttpStatusCode.Accepted);
+        await (await device.PostAsync("/api/v1/telemetry", RunningBackend.Json(payload))).ProblemAsync(HttpStatusCode.TooManyRequests);
+    }
+
+    [Test]
     public async Task A_database_that_goes_down_gives_503_with_retry_after_not_500()
     {
         var server = await ScratchPostgres.StartAsync();

@@ -64,8 +64,10 @@ public sealed class SecurityTests
             Does.Contain("X-Api-Key"));
         var key = await _backend.CreateKeyAsync(node);
         using var device = _backend.Client(apiKey: key.Key);
-        Assert.That(await (await device.PostAsync("/api/v1/telemetry", RunningBackend.Json(V1(other)))).ProblemAsync(HttpStatusCode.UnprocessableEntity),
-            Does.Contain("does not match"));
+        Assert.That(await (await device.PostAsync("/api/v1/telemetry", RunningBackend.Json(V1(other)))).ProblemAsync(HttpStatusCode.Forbidden),
+            Does.Contain($"belongs to node '{node}', not '{other}'"));
+        Assert.That((await _backend.Admin.GetAsync($"/api/v1/nodes/{other}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound),
+            "a refused post must not register the other node");
         await (await device.GetAsync($"/api/v1/nodes/{other}/commands/pending")).ProblemAsync(HttpStatusCode.Forbidden);
         await (await device.GetAsync($"/api/v1/nodes/{node}/commands/pending")).JsonAsync(HttpStatusCode.OK);
         await (await _backend.Admin.PostAsync("/api/v1/telemetry", RunningBackend.Json(V1(node)))).ProblemAsync(HttpStatusCode.Forbidden);

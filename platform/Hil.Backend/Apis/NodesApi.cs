@@ -53,7 +53,11 @@ public static class NodesApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeApiKeyAsync(
-        string keyId, IBackendStore store, BackendOptions options, CancellationToken cancellationToken) =>
-        await store.RevokeApiKeyAsync(keyId, options.Time.GetUtcNow(), cancellationToken)
-            ? TypedResults.NoContent() : Problems.NotFound($"no active API key '{keyId}'");
+        string keyId, IBackendStore store, BackendOptions options, CancellationToken cancellationToken)
+    {
+        if (!await store.RevokeApiKeyAsync(keyId, options.Time.GetUtcNow(), cancellationToken)) return Problems.NotFound($"no active API key '{keyId}'");
+        // An MQTT session authenticated at connect would otherwise keep publishing with the revoked key.
+        if (options.ApiKeyRevoked is { } revoked) await revoked(keyId, cancellationToken);
+        return TypedResults.NoContent();
+    }
 }

@@ -36,6 +36,11 @@ public static class TelemetryApi
             return TypedResults.Problem($"payload too large (limit {TelemetryParser.MaxPayloadBytes} bytes)", statusCode: 413, title: "Payload too large");
         }
         var outcome = await pipeline.SubmitAsync(body, "http", context.User.DeviceNode(), cancellationToken);
+        if (outcome.Status == IngestStatus.Forbidden)
+        {
+            metrics.CountHttpRejected();
+            return Problems.Forbidden(outcome.Reason!);
+        }
         if (outcome.Status == IngestStatus.Rejected)
         {
             metrics.CountHttpRejected();

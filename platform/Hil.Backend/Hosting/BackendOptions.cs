@@ -29,9 +29,13 @@ public sealed record BackendOptions
     public TimeSpan? Retention { get; init; }
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
     public int MaxBatch { get; init; } = 2000;
+    /// <summary>Concurrent batch writers, each owning a share of the nodes; null: 2 on PostgreSQL, 1 on SQLite (one writer at a time).</summary>
+    public int? IngestWriters { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
     /// <summary>The MQTT side (broker connection); null runs HTTP ingest only.</summary>
     public Func<IServiceProvider, Ingest.IDeviceLink>? DeviceLink { get; init; }
+    /// <summary>Called with a key's id once it is revoked; the embedded broker uses it to drop that key's open sessions.</summary>
+    public Func<string, CancellationToken, Task>? ApiKeyRevoked { get; init; }
     /// <summary>Minimum log level written to the console.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     /// <summary>Extra log sinks (tests use one to check that no secret is ever logged).</summary>

@@ -47,11 +47,8 @@ public static class BackendSetup
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasRole(Roles.Admin)));
         services.AddRateLimiter(limiter =>
         {
-            limiter.AddPolicy(RateLimitPolicy, context => RateLimitPartition.GetTokenBucketLimiter(CallerKey(context), _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.RateLimitPermits, TokensPerPeriod = options.RateLimitPermits,
-                ReplenishmentPeriod = options.RateLimitPeriod, QueueLimit = 0, AutoReplenishment = true,
-            }));
+            limiter.AddPolicy(RateLimitPolicy, context => RateLimitPartition.Get(CallerKey(context),
+                _ => new ClockTokenBucket(options.RateLimitPermits, options.RateLimitPeriod, options.Time)));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : options.RateLimitPeriod;

@@ -55,6 +55,11 @@ public sealed class PlatformHost : IAsyncDisposable
             var backend = await BackendHost.StartAsync(options with
             {
                 DeviceLink = sp => new MqttDeviceLink(clientOptions, sp.GetRequiredService<ILogger<MqttDeviceLink>>()),
+                ApiKeyRevoked = broker is null ? options.ApiKeyRevoked : async (keyId, ct) =>
+                {
+                    foreach (string client in access.TakeClientsUsing(keyId)) await broker.DisconnectClientAsync(client, ct);
+                    if (options.ApiKeyRevoked is { } also) await also(keyId, ct);
+                },
             }, cancellationToken);
             return new PlatformHost(backend, broker, accessStore, host, port);
         }

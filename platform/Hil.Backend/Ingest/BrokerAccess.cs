@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Hil.Backend.Hosting;
@@ -19,6 +20,17 @@ public sealed class BrokerAccess(IBackendStore store, Provisioning provisioning)
     /// <summary>A fresh secret per run for the backend's own connection; never logged or printed.</summary>
     public byte[] BackendSecret { get; } = Encoding.ASCII.GetBytes(ApiKeys.Base64Url(RandomNumberGenerator.GetBytes(24)));
 
+    // The key each connected device client logged in with, so revoking a key can end its open sessions.
+    private readonly ConcurrentDictionary<string, string> _keyOfClient = new();
+
+    /// <summary>Client ids whose last accepted login used <paramref name="keyId"/> (forgotten here: the key is being revoked).</summary>
+    public IReadOnlyList<string> TakeClientsUsing(string keyId)
+    {
+        var clients = _keyOfClient.Where(e => e.Value == keyId).Select(e => e.Key).ToList();
+        foreach (string client in clients) _keyOfClient.TryRemove(new KeyValuePair<string, string>(client, keyId));
+        return clients;
+    }
+
     public async ValueTask<ConnectReturnCode> AuthenticateAsync(MqttConnectContext connect)
     {
         if (connect.Username == BackendUser)
@@ -29,7 +41,9 @@ public sealed class BrokerAccess(IBackendStore store, Provisioning provisioning)
         try
         {
             var key = await store.FindApiKeyAsync(ApiKeys.Hash(Encoding.UTF8.GetString(connect.Password)));
-            return key is { RevokedAt: null } && key.NodeId == connect.Username ? ConnectReturnCode.Accepted : ConnectReturnCode.BadUsernameOrPassword;
+            if (key is not { RevokedAt: null } || key.NodeId != connect.Username) return ConnectReturnCode.BadUsernameOrPassword;
+            _keyOfClient[connect.ClientId] = key.Id;
+            return ConnectReturnCode.Accepted;
         }
         catch (StoreUnavailableException)
         {

@@ -12,11 +12,13 @@ public sealed class BackendMetrics
     private double _latencySum;
     private readonly Lock _latencyLock = new();
 
-    private long _stored, _duplicates, _deadLetters, _httpRejected, _writeFailures;
+    private long _stored, _duplicates, _deadLetters, _httpRejected, _writeFailures, _writeRetries;
     private readonly Dictionary<string, long> _byTransport = new();
 
     public long Stored => Interlocked.Read(ref _stored);
     public long DeadLetters => Interlocked.Read(ref _deadLetters);
+    public long WriteRetries => Interlocked.Read(ref _writeRetries);
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
 
     public void CountStored(string transport, int count)
     {
@@ -28,6 +30,7 @@ public sealed class BackendMetrics
     public void CountDeadLetters(int count) => Interlocked.Add(ref _deadLetters, count);
     public void CountHttpRejected() => Interlocked.Increment(ref _httpRejected);
     public void CountWriteFailures(int count) => Interlocked.Add(ref _writeFailures, count);
+    public void CountWriteRetries(int count) => Interlocked.Add(ref _writeRetries, count);
 
     public void ObserveLatency(TimeSpan latency)
     {
@@ -53,7 +56,8 @@ public sealed class BackendMetrics
         Counter("hil_ingest_duplicates_total", "Redelivered v2/v3 messages stored once and not again.", Interlocked.Read(ref _duplicates));
         Counter("hil_dead_letters_total", "Payloads refused over MQTT and kept in the dead-letter table.", DeadLetters);
         Counter("hil_http_rejected_total", "Telemetry posts refused with 422.", Interlocked.Read(ref _httpRejected));
-        Counter("hil_ingest_write_failures_total", "Messages that could not be written (database unavailable).", Interlocked.Read(ref _writeFailures));
+        Counter("hil_ingest_write_failures_total", "Broker messages that could not be written (a defect, not an outage).", Interlocked.Read(ref _writeFailures));
+        Counter("hil_ingest_write_retries_total", "Broker messages held and retried while the database was unavailable.", Interlocked.Read(ref _writeRetries));
         text.AppendLine("# HELP hil_ingest_stored_total Telemetry rows committed.").AppendLine("# TYPE hil_ingest_stored_total counter");
         lock (_byTransport)
         {

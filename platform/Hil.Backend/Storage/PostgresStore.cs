@@ -6,6 +6,9 @@ using NpgsqlTypes;
 
 namespace Hil.Backend.Storage;
 
+/// <summary>How PostgreSQL splits telemetry by time: TimescaleDB chunks, or declarative range partitions.</summary>
+public enum TelemetryLayout { Partitions, Hypertable }
+
 /// <summary>
 /// PostgreSQL through Npgsql: telemetry range-partitioned by day of arrival, written with binary COPY into a
 /// staging table. A partitioned table's unique index must include the partition key, so redelivery of
@@ -15,6 +18,11 @@ public sealed class PostgresStore(string connectionString) : SqlStore
 {
     private static readonly TimeSpan PartitionSpan = TimeSpan.FromDays(1);
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
+    // Telemetry writers keep their session between batches, so the temporary staging table is created once per
+    // connection instead of being dropped by the pool's DISCARD ALL and recreated (catalog writes) every batch;
+    // their few statements are prepared once. Only WriteTelemetryAsync uses this source.
+    private readonly NpgsqlDataSource _writerSource = NpgsqlDataSource.Create(
+        new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true, MaxAutoPrepare = 8, AutoPrepareMinUsages = 2 }.ConnectionString);
     private readonly ConcurrentDictionary<long, bool> _partitions = new();
 
     public override string Kind => "postgres";
@@ -32,16 +40,54 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         _ => false,
     };
 
-    protected override IReadOnlyList<string> Migrations { get; } =
-    [
-        """
-        CREATE TABLE nodes (id text PRIMARY KEY, fw text, protocol_version bigint NOT NULL, first_seen_ms bigint NOT NULL,
-            last_seen_ms bigint NOT NULL, online bigint, status_ms bigint, message_count bigint NOT NULL DEFAULT 0);
-        CREATE TABLE telemetry (id bigserial, node_id text NOT NULL, received_ms bigint NOT NULL, transport text NOT NULL,
+    /// <summary>How telemetry is split by time; known once <see cref="SqlStore.MigrateAsync"/> has run.</summary>
+    public TelemetryLayout Layout { get; private set; } = TelemetryLayout.Partitions;
+
+    private bool _timescale;
+
+    /// <summary>
+    /// TimescaleDB is used when its extension is installed in this database, or available and preloaded (CREATE
+    /// EXTENSION needs shared_preload_libraries). A database keeps the layout it was created with.
+    /// </summary>
+    protected override async Task BeforeMigrationsAsync(DbConnection connection)
+    {
+        var found = await connection.QuerySingleAsync<(bool Installed, bool Available, string Preload)>("""
+            SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'),
+                   EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'),
+                   current_setting('shared_preload_libraries')
+            """);
+        _timescale = TimescaleUsable(found.Installed, found.Available, found.Preload);
+    }
+
+    internal static bool TimescaleUsable(bool installed, bool available, string preloadLibraries) =>
+        installed || (available && preloadLibraries.Split(',', StringSplitOptions.TrimEntries).Contains("timescaledb"));
+
+    protected override async Task AfterMigrationsAsync(DbConnection connection) =>
+        Layout = await connection.ExecuteScalarAsync<char>("SELECT relkind FROM pg_class WHERE oid = 'telemetry'::regclass") == 'p'
+            ? TelemetryLayout.Partitions : TelemetryLayout.Hypertable;
+
+    /// <summary>Day-sized chunks either way: a hypertable when TimescaleDB is usable, declarative partitions otherwise.</summary>
+    internal static string TelemetryTable(bool timescale) => timescale
+        ? $"""
+          CREATE EXTENSION IF NOT EXISTS timescaledb;
+          CREATE TABLE telemetry ({TelemetryColumns});
+          SELECT create_hypertable('telemetry', 'received_ms', chunk_time_interval => {(long)PartitionSpan.TotalMilliseconds});
+          """
+        : $"CREATE TABLE telemetry ({TelemetryColumns}) PARTITION BY RANGE (received_ms);";
+
+    private const string TelemetryColumns = """
+        id bigserial, node_id text NOT NULL, received_ms bigint NOT NULL, transport text NOT NULL,
             version bigint NOT NULL, fw text, boot bigint, seq bigint, uptime_ms bigint, temperature_c double precision,
             humidity_pct double precision, battery_mv bigint, rssi_dbm bigint, error_flags bigint, audio_rms double precision,
-            audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision)
-            PARTITION BY RANGE (received_ms);
+            audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision
+        """;
+
+    protected override IReadOnlyList<string> Migrations =>
+    [
+        $$"""
+        CREATE TABLE nodes (id text PRIMARY KEY, fw text, protocol_version bigint NOT NULL, first_seen_ms bigint NOT NULL,
+            last_seen_ms bigint NOT NULL, online bigint, status_ms bigint, message_count bigint NOT NULL DEFAULT 0);
+        {{TelemetryTable(_timescale)}}
         CREATE INDEX ix_telemetry_node_time ON telemetry (node_id, received_ms);
         CREATE TABLE telemetry_keys (node_id text NOT NULL, boot bigint NOT NULL, seq bigint NOT NULL, received_ms bigint NOT NULL,
             PRIMARY KEY (node_id, boot, seq));
@@ -62,7 +108,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                                    "battery_mv, rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event";
 
     public override Task<bool[]> WriteTelemetryAsync(IReadOnlyList<IngestedTelemetry> batch, CancellationToken cancellationToken = default) =>
-        UseAsync(async connection =>
+        UseAsync(async () => await _writerSource.OpenConnectionAsync(cancellationToken), async connection =>
         {
             var pg = (NpgsqlConnection)connection;
             var stored = new bool[batch.Count];
@@ -98,7 +144,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                 SELECT ord FROM chosen
                 """, transaction: tx);
             foreach (long ord in inserted) stored[ord] = true;
-            await UpsertNodesAsync(pg, tx, batch, stored);
+            await UpsertNodesAsync(pg, tx, batch, stored, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return stored;
         }, cancellationToken);
@@ -136,7 +182,8 @@ public sealed class PostgresStore(string connectionString) : SqlStore
 
     private async Task EnsurePartitionAsync(NpgsqlConnection connection, long start, CancellationToken cancellationToken)
     {
-        if (_partitions.ContainsKey(start)) return;
+        // A hypertable makes its chunks itself.
+        if (Layout == TelemetryLayout.Hypertable || _partitions.ContainsKey(start)) return;
         long end = start + (long)PartitionSpan.TotalMilliseconds;
         string name = $"telemetry_{Ms.At(start):yyyyMMdd}";
         try
@@ -154,6 +201,12 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         UseAsync(async c =>
         {
             long cutoffMs = Ms.Of(cutoff);
+            if (Layout == TelemetryLayout.Hypertable)
+            {
+                await c.ExecuteAsync("SELECT drop_chunks('telemetry', older_than => @cutoff::bigint)", new { cutoff = cutoffMs });
+                await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
+                return;
+            }
             var partitions = await c.QueryAsync<string>("""
                 SELECT child.relname FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent
                 JOIN pg_class child ON child.oid = inhrelid WHERE parent.relname = 'telemetry'
@@ -171,5 +224,26 @@ public sealed class PostgresStore(string connectionString) : SqlStore
             await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
         }, cancellationToken);
 
-    public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+    /// <summary>All of a batch's nodes in one statement (one round trip, however many nodes the batch holds).</summary>
+    private static Task UpsertNodesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestedTelemetry> batch, bool[] stored,
+        CancellationToken cancellationToken)
+    {
+        var nodes = NodeUpdates(batch, stored);
+        return connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO nodes (id, fw, protocol_version, first_seen_ms, last_seen_ms, message_count)
+            SELECT * FROM unnest(@id, @fw, @version, @first, @last, @count)
+            ON CONFLICT (id) DO UPDATE SET fw = COALESCE(excluded.fw, nodes.fw), protocol_version = excluded.protocol_version,
+                last_seen_ms = GREATEST(excluded.last_seen_ms, nodes.last_seen_ms), message_count = nodes.message_count + excluded.message_count
+            """, new
+        {
+            id = nodes.Select(n => n.Id).ToArray(), fw = nodes.Select(n => n.Fw).ToArray(), version = nodes.Select(n => n.Version).ToArray(),
+            first = nodes.Select(n => n.First).ToArray(), last = nodes.Select(n => n.Last).ToArray(), count = nodes.Select(n => n.Count).ToArray(),
+        }, tx, cancellationToken: cancellationToken));
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _writerSource.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
 }

@@ -13,6 +13,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
     private readonly string _bin;
     private readonly string _root;
     private readonly string _data;
+    private string _settings = "";
     private int _databases;
     private int _stopped;
 
@@ -41,7 +42,8 @@ public sealed class ScratchPostgres : IAsyncDisposable
         string settings = $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories={Path.Combine(root, "socket")} " +
                           "-c max_connections=200" + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         // pg_ctl -w waits until the server accepts connections (its own readiness check), bounded by -t.
-        await server.RunPgAsync("pg_ctl", ["start", "-w", "-t", "60", "-D", server._data, "-l", Path.Combine(root, "log"), "-o", settings]);
+        server._settings = settings;
+        await server.RestartAsync();
         return server;
     }
 
@@ -57,12 +59,19 @@ public sealed class ScratchPostgres : IAsyncDisposable
 
     public string ConnectionString(string database) => $"Host=127.0.0.1;Port={Port};Username=hil;Database={database};Maximum Pool Size=20";
 
+    /// <summary>Stops the server, keeping its data (an outage a test can end with <see cref="RestartAsync"/>).</summary>
+    public Task StopAsync() => RunPgAsync("pg_ctl", ["stop", "-m", "fast", "-w", "-D", _data]);
+
+    /// <summary>Starts a server stopped by <see cref="StopAsync"/> again, on the same port, with the same data.</summary>
+    public Task RestartAsync() => RunPgAsync("pg_ctl", ["start", "-w", "-t", "60", "-D", _data, "-l", Path.Combine(_root, "log"), "-o", _settings]);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1) return;
         try
         {
-            await RunPgAsync("pg_ctl", ["stop", "-m", "fast", "-w", "-D", _data]);
+            // Already stopped by StopAsync is fine: pg_ctl status decides, not an exception.
+            if (File.Exists(Path.Combine(_data, "postmaster.pid"))) await StopAsync();
         }
         finally
         {

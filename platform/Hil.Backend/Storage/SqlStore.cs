@@ -20,11 +20,15 @@ public abstract partial class SqlStore : IBackendStore
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Runs <paramref name="work"/> on an open connection; connection failures become <see cref="StoreUnavailableException"/>.</summary>
-    protected async Task<T> UseAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
+    protected Task<T> UseAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken cancellationToken) =>
+        UseAsync(() => OpenAsync(cancellationToken), work, cancellationToken);
+
+    /// <summary>As <see cref="UseAsync{T}(Func{DbConnection, Task{T}}, CancellationToken)"/>, on a connection from <paramref name="open"/>.</summary>
+    protected async Task<T> UseAsync<T>(Func<ValueTask<DbConnection>> open, Func<DbConnection, Task<T>> work, CancellationToken cancellationToken)
     {
         try
         {
-            await using var connection = await OpenAsync(cancellationToken);
+            await using var connection = await open();
             return await work(connection);
         }
         catch (Exception e) when (IsUnavailable(e) && !cancellationToken.IsCancellationRequested)
@@ -49,10 +53,14 @@ public abstract partial class SqlStore : IBackendStore
                 new { version, now = Ms.Of(DateTimeOffset.UtcNow) }, tx);
             await tx.CommitAsync(cancellationToken);
         }
+        await AfterMigrationsAsync(connection);
     }, cancellationToken);
 
     /// <summary>Settings that cannot run inside a migration's transaction (SQLite's journal mode).</summary>
     protected virtual Task BeforeMigrationsAsync(DbConnection connection) => Task.CompletedTask;
+
+    /// <summary>What the store learns from the migrated schema (PostgreSQL: hypertable or partitions).</summary>
+    protected virtual Task AfterMigrationsAsync(DbConnection connection) => Task.CompletedTask;
 
     public Task PingAsync(CancellationToken cancellationToken = default) =>
         UseAsync(c => c.ExecuteScalarAsync<long>("SELECT 1"), cancellationToken);
@@ -60,18 +68,7 @@ public abstract partial class SqlStore : IBackendStore
     /// <summary>Registers or refreshes the nodes a batch came from (first seen kept, last seen and versions updated).</summary>
     protected static Task UpsertNodesAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<IngestedTelemetry> batch, bool[] stored)
     {
-        var nodes = batch.Select((item, i) => (item, stored: stored[i]))
-            .GroupBy(x => x.item.Message.NodeId)
-            .Select(g =>
-            {
-                var last = g.MaxBy(x => x.item.ReceivedAt).item;
-                return new
-                {
-                    id = g.Key, fw = g.Select(x => x.item.Message.Firmware).LastOrDefault(f => f is not null),
-                    version = (long)last.Message.Version, first = Ms.Of(g.Min(x => x.item.ReceivedAt)),
-                    last = Ms.Of(last.ReceivedAt), count = (long)g.Count(x => x.stored),
-                };
-            }).ToList();
+        var nodes = NodeUpdates(batch, stored).Select(n => new { id = n.Id, fw = n.Fw, version = n.Version, first = n.First, last = n.Last, count = n.Count });
         return connection.ExecuteAsync("""
             INSERT INTO nodes (id, fw, protocol_version, first_seen_ms, last_seen_ms, message_count)
             VALUES (@id, @fw, @version, @first, @last, @count)
@@ -80,6 +77,18 @@ public abstract partial class SqlStore : IBackendStore
                 message_count = nodes.message_count + excluded.message_count
             """, nodes, tx);
     }
+
+    protected sealed record NodeUpdate(string Id, string? Fw, long Version, long First, long Last, long Count);
+
+    protected static List<NodeUpdate> NodeUpdates(IReadOnlyList<IngestedTelemetry> batch, bool[] stored) =>
+        batch.Select((item, i) => (item, stored: stored[i]))
+            .GroupBy(x => x.item.Message.NodeId)
+            .Select(g =>
+            {
+                var last = g.MaxBy(x => x.item.ReceivedAt).item;
+                return new NodeUpdate(g.Key, g.Select(x => x.item.Message.Firmware).LastOrDefault(f => f is not null), last.Message.Version,
+                    Ms.Of(g.Min(x => x.item.ReceivedAt)), Ms.Of(last.ReceivedAt), g.Count(x => x.stored));
+            }).ToList();
 
     public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> batch, CancellationToken cancellationToken = default) =>
         UseAsync(async connection =>
