@@ -51,7 +51,10 @@ public sealed class PlatformHost : IAsyncDisposable
             }
             var clientOptions = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId("hil-backend")
                 .WithCredentials(BrokerAccess.BackendUser, externalBroker is null ? System.Text.Encoding.ASCII.GetString(access.BackendSecret) : null)
-                .WithAutoReconnect().WithTimeProvider(options.Time).Build();
+                // A persistent session: the broker keeps it across a restart (or our own reconnect) and
+                // queues what the nodes publish meanwhile, so no reading is lost.
+                .WithCleanSession(false)
+                .WithAutoReconnect(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(2)).WithTimeProvider(options.Time).Build();
             var backend = await BackendHost.StartAsync(options with
             {
                 DeviceLink = sp => new MqttDeviceLink(clientOptions, sp.GetRequiredService<ILogger<MqttDeviceLink>>()),
