@@ -51,9 +51,6 @@ public sealed class TelemetrySubscriber : IAsyncDisposable
         return found!;
     }
 
-    public Task WaitForCountAsync(Func<MqttApplicationMessage, bool> predicate, int count, string awaited, TimeSpan timeout) =>
-        WaitForAsync(_ => _messages.Count(predicate) >= count, awaited, timeout);
-
     /// <summary>The (boot, seq) pairs of the v2/v3 telemetry received on <paramref name="topic"/>, in arrival order.</summary>
     public IReadOnlyList<(long Boot, long Seq)> TelemetrySequence(string topic) =>
         _messages.Where(m => m.Topic == topic).Select(m =>

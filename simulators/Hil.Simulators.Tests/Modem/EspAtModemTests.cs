@@ -12,7 +12,6 @@ public sealed class EspAtModemTests
     private NetworkStream _firmware = null!;
     private TargetChannel _link = null!;
     private EspAtModem _modem = null!;
-    private readonly StringBuilder _received = new();
 
     [SetUp]
     public async Task ConnectAsync()
@@ -28,7 +27,6 @@ public sealed class EspAtModemTests
         _modem = new EspAtModem();
         _modem.Attach(_link);
         await _link.AttachAsync(new NetworkStream(harnessSide, ownsSocket: true));
-        _received.Clear();
     }
 
     [TearDown]
@@ -139,7 +137,6 @@ public sealed class EspAtModemTests
         Assert.That(truncated, Is.EqualTo(full[..(full.Length / 2)]));
 
         _modem.Corruption = ResponseCorruption.Garbage;
-        _received.Clear();
         string garbage = await ExchangeAsync("AT", "\r\n");
         Assert.That(garbage, Does.Not.Contain("OK"));
         Assert.That(garbage.Length, Is.EqualTo("\r\nOK\r\n".Length + 2));
