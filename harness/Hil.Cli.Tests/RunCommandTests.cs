@@ -43,7 +43,7 @@ public sealed class RunCommandTests
             Assert.That(result.StandardOutput, Does.Contain("FAIL  Wrong expectations: the node is not 9.9.9"));
             Assert.That(result.StandardOutput, Does.Contain("wrong.feature:5"));
             Assert.That(result.StandardOutput, Does.Contain("fw=3.0.0 protocol=3"), "the reply seen");
-            Assert.That(result.StandardOutput, Does.Contain("--- evidence of node-1").And.Contain("console (last").And.Contain("link (last"),
+            Assert.That(result.StandardOutput, Does.Contain("--- node-1 console transcript").And.Contain("--- node-1 link transcript"),
                 "the node's transcripts are the evidence");
             Assert.That(result.StandardOutput.TrimEnd(), Does.EndWith("0 passed, 1 failed, 0 skipped"));
         }

@@ -71,6 +71,8 @@ public static class FeatureLoader
 
     private static IEnumerable<ScenarioCase> ExpandOutline(FeatureInfo info, string[] featureTags, Background? background, ScenarioOutline outline)
     {
+        string[] columns = outline.Examples.Where(e => e.TableHeader is not null).SelectMany(e => e.TableHeader.Cells.Select(c => c.Value)).Distinct().ToArray();
+        var outlineInfo = new OutlineInfo(outline.Name.Trim(), outline.Location.Line, columns);
         foreach (Examples examples in outline.Examples)
         {
             if (examples.TableHeader is null) continue;
@@ -82,7 +84,7 @@ public static class FeatureLoader
                 string name = Substitute(outline.Name.Trim(), values);
                 if (!Placeholder.IsMatch(outline.Name))
                     name += " [" + string.Join(", ", values.Select(v => $"{v.Key}={v.Value}")) + "]";
-                yield return new ScenarioCase(info, name, row.Location.Line, tags, Steps(background, outline.Steps, values), values);
+                yield return new ScenarioCase(info, name, row.Location.Line, tags, Steps(background, outline.Steps, values), values, outlineInfo);
             }
         }
     }

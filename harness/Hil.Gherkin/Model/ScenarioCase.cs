@@ -8,6 +8,9 @@ public sealed record ScenarioStep(StepKind Kind, string Keyword, string Text, in
     public override string ToString() => $"{Keyword.Trim()} {Text}";
 }
 
+/// <summary>The Scenario Outline a case is a row of: its name with the placeholders, its line, the Examples' columns.</summary>
+public sealed record OutlineInfo(string Name, int Line, IReadOnlyList<string> Columns);
+
 /// <summary>
 /// One runnable scenario: a plain scenario, or one row of a Scenario Outline's Examples, with the
 /// Background's steps first and the tags of its feature, scenario and examples block.
@@ -18,7 +21,8 @@ public sealed record ScenarioCase(
     int Line,
     IReadOnlyList<string> Tags,
     IReadOnlyList<ScenarioStep> Steps,
-    IReadOnlyDictionary<string, string> ExampleValues)
+    IReadOnlyDictionary<string, string> ExampleValues,
+    OutlineInfo? Outline = null)
 {
     /// <summary>"file:line" of the scenario (for an outline row, the row's line).</summary>
     public string Location => $"{Feature.FilePath}:{Line}";

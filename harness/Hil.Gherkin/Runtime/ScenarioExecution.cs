@@ -14,7 +14,8 @@ internal sealed class ScenarioExecution(
     GherkinRunner runner, ScenarioCase scenario, ObjectContainer featureContainer, FeatureContext feature,
     TimeProvider time, CancellationToken cancellationToken)
 {
-    private const int EvidenceLinesInMessage = 120;
+    // The message (terminal, NUnit) quotes the tail of each piece of evidence; the reports carry it whole.
+    private const int EvidenceLinesInMessage = 25;
     private readonly List<StepResult> _steps = new();
     private readonly List<string> _failures = new();
     private string? _skipReason;
@@ -50,7 +51,7 @@ internal sealed class ScenarioExecution(
         string? message = _failures.Count == 0 ? null : FailureMessage(context.Attachments);
         ScenarioStatus status = message is not null ? ScenarioStatus.Failed : _skipReason is not null ? ScenarioStatus.Skipped : ScenarioStatus.Passed;
         return new ScenarioResult(scenario, status, _steps.ToArray(), time.GetElapsedTime(start), startedAt, context.Attachments, message,
-            message is null ? _skipReason : null);
+            message is null ? _skipReason : null) { Measurements = context.Measurements, Failures = _failures.ToArray() };
     }
 
     private async Task<bool> RunStepAsync(ScenarioStep step, ObjectContainer container, ScenarioContext context)
@@ -165,7 +166,7 @@ internal sealed class ScenarioExecution(
         {
             string[] lines = attachment.Content.Split('\n');
             text.Append("--- ").Append(attachment.Name);
-            if (lines.Length > EvidenceLinesInMessage) text.Append($" (last {EvidenceLinesInMessage} of {lines.Length} lines)");
+            if (lines.Length > EvidenceLinesInMessage) text.Append($" (last {EvidenceLinesInMessage} of {lines.Length} lines; the reports have all)");
             text.AppendLine(" ---");
             foreach (string line in lines.Skip(Math.Max(0, lines.Length - EvidenceLinesInMessage))) text.Append("  | ").AppendLine(line.TrimEnd('\r'));
         }

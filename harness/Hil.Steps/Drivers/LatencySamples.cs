@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Hil.Backend.Storage;
+using Hil.Gherkin.Bindings;
 using Hil.Mqtt.Broker;
 using Hil.Steps.Steps;
 
@@ -12,11 +12,10 @@ namespace Hil.Steps.Drivers;
 /// </summary>
 public sealed record LatencySample(int Index, DateTimeOffset InjectedAt, double Published, double BrokerReceived, double Delivered, double Stored);
 
-/// <summary>Percentiles and the report attachment of a set of latency samples (the "latency:" attachments the HTML report draws).</summary>
+/// <summary>Percentiles of latency samples, and the measurements they publish to the report (<see cref="ScenarioContext.Measure"/>).</summary>
 public static class LatencySamples
 {
-    public const string AttachmentPrefix = "latency: ";
-    public static readonly string[] Hops = ["published", "broker received", "delivered to backend", "stored"];
+    public const string EndToEnd = "sensor sample to stored reading";
 
     /// <summary>Pairs every injected stimulus with the node's publish, the broker's observations and the stored row.</summary>
     public static IReadOnlyList<LatencySample> Collect(IReadOnlyList<StimulusInjection> injected, ScenarioPlatform platform, IReadOnlyList<TelemetryRecord> rows)
@@ -43,28 +42,26 @@ public static class LatencySamples
     }
 
     /// <summary>The nearest-rank percentile (p in 0..100) of <paramref name="values"/>.</summary>
-    public static double Percentile(IEnumerable<double> values, double p)
-    {
-        double[] sorted = values.Order().ToArray();
-        if (sorted.Length == 0) throw new ArgumentException("no samples", nameof(values));
-        int rank = (int)Math.Ceiling(p / 100 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
-    }
+    public static double Percentile(IEnumerable<double> values, double p) => Measurement.NearestRank(values, p);
 
     public static string Summary(IReadOnlyList<double> values) => string.Create(CultureInfo.InvariantCulture,
         $"n={values.Count} p50={Percentile(values, 50):0.0} ms p95={Percentile(values, 95):0.0} ms p99={Percentile(values, 99):0.0} ms max={values.Max():0.0} ms");
 
-    /// <summary>A CSV the HTML report turns into a histogram and a time series: one line per sample, cumulative ms per hop.</summary>
-    public static string ToCsv(IReadOnlyList<LatencySample> samples)
+    /// <summary>What the report draws of the readings' journeys: end to end, then each hop on its own.</summary>
+    public static IReadOnlyList<Measurement> Measurements(IReadOnlyList<LatencySample> samples)
     {
-        var csv = new StringBuilder("sample,injected_at," + string.Join(",", Hops.Select(h => h.Replace(' ', '_') + "_ms")) + "\n");
-        foreach (LatencySample s in samples)
-            csv.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{s.Index},{s.InjectedAt:O},{s.Published:0.###},{s.BrokerReceived:0.###},{s.Delivered:0.###},{s.Stored:0.###}"));
-        return csv.ToString();
+        Measurement Of(string name, Func<LatencySample, double> value) => new(name, "ms", samples.Select(s => new Sample(s.InjectedAt, value(s))).ToArray());
+        return
+        [
+            Of(EndToEnd, s => s.Stored),
+            Of("hop: sensor sample to publish (node)", s => s.Published),
+            Of("hop: publish to broker (link, modem)", s => s.BrokerReceived - s.Published),
+            Of("hop: broker to backend (delivery)", s => s.Delivered - s.BrokerReceived),
+            Of("hop: backend to stored row", s => s.Stored - s.Delivered),
+        ];
     }
 
-    /// <summary>Command round trips (created → acknowledged) as the same CSV shape with one hop.</summary>
-    public static string ToCsv(IReadOnlyList<CommandRecord> commands) =>
-        "sample,injected_at,acknowledged_ms\n" + string.Concat(commands.Select((c, i) => string.Create(CultureInfo.InvariantCulture,
-            $"{i},{c.CreatedAt:O},{OperatorCommands.RoundTrip(c).TotalMilliseconds:0.###}\n")));
+    /// <summary>Command round trips (created → acknowledged), one sample per command at its creation.</summary>
+    public static Measurement CommandRoundTrips(IReadOnlyList<CommandRecord> commands) =>
+        new("command created to acknowledged", "ms", commands.Select(c => new Sample(c.CreatedAt, OperatorCommands.RoundTrip(c).TotalMilliseconds)).ToArray());
 }

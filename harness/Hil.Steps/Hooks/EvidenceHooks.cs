@@ -3,14 +3,14 @@ using Hil.Steps.Drivers;
 
 namespace Hil.Steps.Hooks;
 
-/// <summary>When a scenario fails, every node's transcripts and link traffic go with the result (report, test output).</summary>
+/// <summary>When a scenario fails, its evidence (<see cref="ScenarioEvidence"/>) goes with the result: the failure message, the reports.</summary>
 [Binding]
-public sealed class EvidenceHooks(ScenarioContext scenario, NodeFleet fleet)
+public sealed class EvidenceHooks(ScenarioContext scenario, NodeFleet fleet, ScenarioPlatform platform)
 {
     [AfterScenario(Order = 0)]
-    public void AttachEvidenceOnFailure()
+    public async Task AttachEvidenceOnFailure()
     {
         if (scenario.TestError is null) return;
-        foreach (FleetNode node in fleet.Nodes) scenario.Attach($"evidence of {node.Name}", node.Evidence());
+        foreach (Attachment piece in await ScenarioEvidence.CollectAsync(fleet.Nodes, platform)) scenario.Attach(piece.Name, piece.Content);
     }
 }
