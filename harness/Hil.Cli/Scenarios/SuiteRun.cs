@@ -26,6 +26,8 @@ internal static class SuiteRun
                           (options.Repeat > 1 ? $", {options.Repeat} rounds" : ""));
         var progress = new SuiteProgress(Console.Out, live: !Console.IsOutputRedirected);
         var all = new List<ScenarioResult>();
+        DateTimeOffset startedAt = TimeProvider.System.GetUtcNow();
+        long start = TimeProvider.System.GetTimestamp();
         for (int round = 1; round <= options.Repeat; round++)
         {
             if (options.Repeat > 1) Console.WriteLine($"round {round} of {options.Repeat}");
@@ -40,8 +42,9 @@ internal static class SuiteRun
             }
             all.AddRange(runner.Results);
         }
-        await ReportWriter.WriteAsync(options.ReportDirectory, all, $"HIL Harness — {where}, {(tags.Source.Length == 0 ? "all scenarios" : tags.Source)}",
-            cancellationToken: cancellationToken);
+        var run = new ReportRun($"HIL Harness — {where}, {(tags.Source.Length == 0 ? "all scenarios" : tags.Source)}", where, tags.Source,
+            startedAt, TimeProvider.System.GetElapsedTime(start), all);
+        await ReportWriter.WriteAsync(options.ReportDirectory, run, cancellationToken);
         Console.WriteLine($"reports: {Path.Combine(options.ReportDirectory, "index.html")} (junit.xml, cucumber.json)");
         Console.WriteLine(progress.Summary);
         return progress.Failed == 0 && progress.Passed > 0 ? 0 : 1;

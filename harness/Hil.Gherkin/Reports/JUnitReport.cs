@@ -1,10 +1,11 @@
 using System.Globalization;
+using System.Xml;
 using System.Xml.Linq;
 using Hil.Gherkin.Runtime;
 
 namespace Hil.Gherkin.Reports;
 
-/// <summary>JUnit XML for CI: a test suite per feature, a test case per scenario, the failure and its evidence as system-out.</summary>
+/// <summary>JUnit XML for CI: a test suite per feature, a test case per scenario, the failure and its evidence (the nodes' transcripts, the broker's messages) as system-out.</summary>
 public static class JUnitReport
 {
     public static XDocument Build(IReadOnlyList<ScenarioResult> results)
@@ -34,8 +35,8 @@ public static class JUnitReport
                 if (result.Status == ScenarioStatus.Failed)
                 {
                     string first = result.FailureMessage?.Split('\n').Skip(1).FirstOrDefault() ?? "failed";
-                    testCase.Add(new XElement("failure", new XAttribute("message", first), result.FailureMessage));
-                    testCase.Add(new XElement("system-out", string.Join("\n\n", result.Attachments.Select(a => $"--- {a.Name} ---\n{a.Content}"))));
+                    testCase.Add(new XElement("failure", new XAttribute("message", Xml(first)), Xml(result.FailureMessage ?? "")));
+                    testCase.Add(new XElement("system-out", Xml(string.Join("\n\n", result.Attachments.Select(a => $"--- {a.Name} ---\n{a.Content}")))));
                 }
                 else if (result.Status == ScenarioStatus.Skipped)
                 {
@@ -47,6 +48,10 @@ public static class JUnitReport
         }
         return new XDocument(new XDeclaration("1.0", "utf-8", null), suites);
     }
+
+    // A transcript may hold bytes XML 1.0 cannot carry (a terminal escape, a NUL): they are shown as U+FFFD instead of failing the report.
+    private static string Xml(string text) =>
+        text.Any(c => !XmlConvert.IsXmlChar(c) && !char.IsSurrogate(c)) ? new string(text.Select(c => XmlConvert.IsXmlChar(c) || char.IsSurrogate(c) ? c : '\uFFFD').ToArray()) : text;
 
     private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture);
 }

@@ -1,9 +1,14 @@
 using System.Text.Json;
 using System.Xml.Linq;
+using Hil.Gherkin.Bindings;
+using Hil.Gherkin.Model;
 using Hil.Gherkin.Reports;
+using Hil.Gherkin.Runtime;
 using Hil.Gherkin.Tests.Bindings;
 
-namespace Hil.Gherkin.Tests.Runtime;
+using Hil.Gherkin.Tests.Runtime;
+
+namespace Hil.Gherkin.Tests.Reports;
 
 public sealed class ReportTests
 {
@@ -29,9 +34,22 @@ public sealed class ReportTests
             .Select(s => s.GetProperty("result").GetProperty("status").GetString()).ToArray();
         Assert.That(statuses, Is.EqualTo(new[] { "passed", "passed", "failed", "skipped" }));
 
-        string html = HtmlReport.Build(results, "run", DateTimeOffset.UnixEpoch);
-        Assert.That(html, Does.Contain("<span class=\"passed\">2 passed</span><span class=\"failed\">1 failed</span>"));
-        Assert.That(html, Does.Contain("<details class=\"scenario failed\" open>"));
+        string html = HtmlReport.Build(new ReportRun("run", "the native target", "", DateTimeOffset.UnixEpoch, TimeSpan.FromSeconds(2), results));
+        Assert.That(html, Does.Contain("<dt>passed</dt><dd class=\"passed\">2</dd>").And.Contain("<dt>failed</dt><dd class=\"failed\">1</dd>"));
+        Assert.That(html, Does.Contain("<details class=\"scenario failed\" id=\"scenario-1\" open>"));
         Assert.That(html, Does.Contain("the counter is 3, not 4"));
+    }
+
+    [Test]
+    public void JUnit_carries_a_transcript_with_bytes_XML_cannot_hold()
+    {
+        var scenario = new ScenarioCase(new FeatureInfo("F", "", "f.feature", []), "s", 2, [], [], new Dictionary<string, string>());
+        var result = new ScenarioResult(scenario, ScenarioStatus.Failed, [], TimeSpan.Zero, DateTimeOffset.UnixEpoch,
+            [new Attachment("node-1 console transcript", "boot\u001b[0m ok\0")], "Scenario failed.\nStep failed\u0007");
+
+        XDocument junit = XDocument.Parse(JUnitReport.Build([result]).ToString());
+
+        Assert.That(junit.Descendants("system-out").Single().Value, Is.EqualTo("--- node-1 console transcript ---\nboot\uFFFD[0m ok\uFFFD"));
+        Assert.That(junit.Descendants("failure").Single().Attribute("message")!.Value, Is.EqualTo("Step failed\uFFFD"));
     }
 }
