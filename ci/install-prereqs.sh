@@ -19,8 +19,9 @@ declare -A PROBE=(
   [mosquitto-clients]="cmd:mosquitto_pub"
   [sox]="cmd:sox"
   [postgresql]="cmd:pg_ctlcluster"
+  [chromium]="cmd:chromium"
 )
-ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients sox postgresql)
+ORDER=(gcc cmake make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm socat mosquitto mosquitto-clients sox postgresql chromium)
 
 missing=()
 for pkg in "${ORDER[@]}"; do
