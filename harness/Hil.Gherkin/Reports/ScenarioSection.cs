@@ -17,7 +17,8 @@ internal static class ScenarioSection
         html.Append("<details class=\"scenario ").Append(status).Append("\" id=\"").Append(id).Append('"')
             .Append(result.Status == ScenarioStatus.Failed || result.Measurements.Count > 0 ? " open" : "").Append("><summary><span class=\"badge ").Append(status).Append("\">")
             .Append(status).Append("</span> ").Append(Html.E(result.Scenario.Name)).Append(" <span class=\"where\">")
-            .Append(Html.E(string.Join(" ", result.Scenario.Tags))).Append(" · ").Append(Html.Milliseconds(result.Duration)).Append(" · ")
+            .Append(Html.E(string.Join(" ", result.Scenario.Tags))).Append(" · ")
+            .Append(result.Status == ScenarioStatus.Skipped ? Html.E(result.SkipReason ?? "skipped") : Html.Milliseconds(result.Duration)).Append(" · ")
             .Append(Html.E(result.Scenario.Location)).Append("</span></summary>\n<table class=\"steps\">");
         foreach (StepResult step in result.Steps) AppendStep(html, result, step);
         html.Append("</table>\n");
