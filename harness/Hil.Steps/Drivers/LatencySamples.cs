@@ -12,7 +12,7 @@ namespace Hil.Steps.Drivers;
 /// </summary>
 public sealed record LatencySample(int Index, DateTimeOffset InjectedAt, double Published, double BrokerReceived, double Delivered, double Stored);
 
-/// <summary>Percentiles of latency samples, and the measurements they publish to the report (<see cref="ScenarioContext.Measure"/>).</summary>
+/// <summary>Latency samples: collected from the stamps, summarised, and the measurements they publish to the report (<see cref="ScenarioContext.Measure"/>).</summary>
 public static class LatencySamples
 {
     public const string EndToEnd = "sensor sample to stored reading";
@@ -41,23 +41,23 @@ public static class LatencySamples
         return samples;
     }
 
-    /// <summary>The nearest-rank percentile (p in 0..100) of <paramref name="values"/>.</summary>
-    public static double Percentile(IEnumerable<double> values, double p) => Measurement.NearestRank(values, p);
-
     public static string Summary(IReadOnlyList<double> values) => string.Create(CultureInfo.InvariantCulture,
-        $"n={values.Count} p50={Percentile(values, 50):0.0} ms p95={Percentile(values, 95):0.0} ms p99={Percentile(values, 99):0.0} ms max={values.Max():0.0} ms");
+        $"n={values.Count} p50={Measurement.NearestRank(values, 50):0.0} ms p95={Measurement.NearestRank(values, 95):0.0} ms p99={Measurement.NearestRank(values, 99):0.0} ms max={values.Max():0.0} ms");
 
-    /// <summary>What the report draws of the readings' journeys: end to end, then each hop on its own.</summary>
+    /// <summary>
+    /// What the report draws of the readings' journeys: end to end, then each hop between two stamps. The backend
+    /// stamps a row's receipt to the millisecond, so the last hop (and end to end) can read up to 1 ms short.
+    /// </summary>
     public static IReadOnlyList<Measurement> Measurements(IReadOnlyList<LatencySample> samples)
     {
         Measurement Of(string name, Func<LatencySample, double> value) => new(name, "ms", samples.Select(s => new Sample(s.InjectedAt, value(s))).ToArray());
         return
         [
             Of(EndToEnd, s => s.Stored),
-            Of("hop: sensor sample to publish (node)", s => s.Published),
-            Of("hop: publish to broker (link, modem)", s => s.BrokerReceived - s.Published),
-            Of("hop: broker to backend (delivery)", s => s.Delivered - s.BrokerReceived),
-            Of("hop: backend to stored row", s => s.Stored - s.Delivered),
+            Of("hop: sensor sample to the node's publish (seen by the modem)", s => s.Published),
+            Of("hop: modem to broker received", s => s.BrokerReceived - s.Published),
+            Of("hop: broker received to delivered to the backend", s => s.Delivered - s.BrokerReceived),
+            Of("hop: delivered to the backend's receipt stamp on the row", s => s.Stored - s.Delivered),
         ];
     }
 

@@ -16,7 +16,7 @@ public sealed class LatencySteps(NodeFleet fleet, ScenarioPlatform platform, Sti
         IReadOnlyList<LatencySample> samples = await ReadingSamplesAsync();
         Publish(samples); // before the verdict: a budget missed shows its distribution too
         double[] stored = samples.Select(s => s.Stored).ToArray();
-        double measured = LatencySamples.Percentile(stored, percentile);
+        double measured = Measurement.NearestRank(stored, percentile);
         Check.That(measured < budget, () => $"p{percentile} from sensor sample to stored reading is {measured:0.0} ms, over {budget} ms ({LatencySamples.Summary(stored)}).");
     }
 
@@ -45,7 +45,7 @@ public sealed class LatencySteps(NodeFleet fleet, ScenarioPlatform platform, Sti
         Check.That(done.Count == commands.Given.Count && done.Count > 0, () => $"{done.Count} of {commands.Given.Count} commands were acknowledged as done.");
         double[] trips = done.Select(c => OperatorCommands.RoundTrip(c).TotalMilliseconds).ToArray();
         scenario.Measure(LatencySamples.CommandRoundTrips(done));
-        double measured = LatencySamples.Percentile(trips, percentile);
+        double measured = Measurement.NearestRank(trips, percentile);
         Check.That(measured < budget, () => $"p{percentile} from command created to acknowledged is {measured:0.0} ms, over {budget} ms ({LatencySamples.Summary(trips)}).");
     }
 
