@@ -43,6 +43,36 @@ public sealed class SvgChartTests
     }
 
     [Test]
+    public void A_long_tail_is_cut_at_p99_and_its_values_make_one_overflow_bin()
+    {
+        double[] tail = Enumerable.Range(1, 99).Select(i => (double)i).Append(1000).ToArray();
+
+        Assert.That(Histogram.TailCut(tail), Is.EqualTo(99));
+        Assert.That(Histogram.TailCut(Enumerable.Range(1, 100).Select(i => (double)i).ToArray()), Is.Null, "no tail");
+        Assert.That(Histogram.TailCut([1, 2, 1000]), Is.Null, "too few samples to call anything a tail");
+        IReadOnlyList<HistogramBin> bins = Histogram.Bins(tail, 10, upTo: 99);
+        Assert.That(bins, Has.Count.EqualTo(11));
+        Assert.That(bins[^1], Is.EqualTo(new HistogramBin(99, 1000, 1, Overflow: true)));
+        Assert.That(bins.Take(10).Select(b => b.Count), Is.All.InRange(9, 11));
+        Assert.That(bins.Sum(b => b.Count), Is.EqualTo(100));
+    }
+
+    [Test]
+    public void The_overflow_bar_stands_apart_at_the_right_with_its_range_in_its_title()
+    {
+        double[] tail = Enumerable.Range(1, 99).Select(i => (double)i).Append(1000).ToArray();
+
+        XElement svg = XElement.Parse(SvgChart.Histogram(tail, "ms", bins: 10));
+
+        XElement[] bars = svg.Elements(Svg + "rect").ToArray();
+        Assert.That(bars.Select(b => (string?)b.Attribute("class")), Is.EqualTo(Enumerable.Repeat("bar", 10).Append("bar overflow")));
+        double slot = SvgChart.PlotWidth / 12;
+        Assert.That(Number(bars[10], "x") - Number(bars[9], "x"), Is.EqualTo(2 * slot).Within(0.01), "one empty slot between");
+        Assert.That(bars[10].Element(Svg + "title")!.Value, Is.EqualTo("> 99 ms (to 1000): 1 sample"));
+        Assert.That(svg.Elements(Svg + "text").Select(t => t.Value), Does.Contain("p99 99").And.Contain("1000"));
+    }
+
+    [Test]
     public void Time_series_spans_the_plot_with_values_scaled_from_zero_and_a_marker_line()
     {
         var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -24,7 +24,7 @@ public static class HtmlReport
         "table.matrix th,table.matrix td{border:1px solid #ccc;padding:4px 14px;text-align:center}table.matrix th{background:#f6f8fa}" +
         "td.cell{font-weight:bold}td.cell.passed{background:#dafbe1}td.cell.failed{background:#ffcecb}td.cell.skipped{background:#eee}" +
         "figure.measurement{margin:.6em 0}.charts{display:flex;flex-wrap:wrap;gap:1em}svg.chart{background:#fcfcfd;border:1px solid #e4e4e4}" +
-        ".bar{fill:#4f7fd9}.axis{stroke:#999}.series{fill:none;stroke:#4f7fd9;stroke-width:1}.point{fill:#2d5cb8}" +
+        ".bar{fill:#4f7fd9}.bar.overflow{fill:#d9894f}.axis{stroke:#999}.series{fill:none;stroke:#4f7fd9;stroke-width:1}.point{fill:#2d5cb8}" +
         ".marker{stroke:#cf222e;stroke-dasharray:4 3}.label{font-size:11px;fill:#555}.marker-label{fill:#cf222e}" +
         "section.evidence h4{margin:.8em 0 .3em}details.attachment summary{font-family:monospace}ul.failures a{color:#cf222e}";
 

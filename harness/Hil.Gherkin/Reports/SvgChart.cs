@@ -9,22 +9,32 @@ public static class SvgChart
     private const double Left = 52, Right = 14, Top = 14, Bottom = 36;
     public const double PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
 
-    /// <summary>Equal-width bins from the smallest to the largest value; the fullest bar is the plot's full height.</summary>
+    /// <summary>
+    /// Equal-width bins from the smallest to the largest value; the fullest bar is the plot's full height. A long tail
+    /// (<see cref="Reports.Histogram.TailCut"/>) is cut at p99 and its values drawn as one overflow bar at the right.
+    /// </summary>
     public static string Histogram(IReadOnlyList<double> values, string unit, int? bins = null)
     {
         var svg = new SvgWriter(Width, Height, "chart histogram", $"histogram of {values.Count} samples ({unit})");
         Frame(svg, "samples", unit);
-        IReadOnlyList<HistogramBin> histogram = Reports.Histogram.Bins(values, bins ?? Reports.Histogram.BinCountFor(values.Count));
+        double? cut = Reports.Histogram.TailCut(values);
+        IReadOnlyList<HistogramBin> histogram = Reports.Histogram.Bins(values, bins ?? Reports.Histogram.BinCountFor(values.Count), cut);
         if (histogram.Count == 0) return svg.Text(Left + PlotWidth / 2, Top + PlotHeight / 2, "no samples", "label", "middle").ToString();
         int most = histogram.Max(b => b.Count);
-        double slot = PlotWidth / histogram.Count;
+        // The overflow bar stands one empty slot apart from the others: its width is not to scale.
+        int slots = histogram.Count + (cut is null ? 0 : 1);
+        double slot = PlotWidth / slots;
         for (int i = 0; i < histogram.Count; i++)
         {
             HistogramBin bin = histogram[i];
             double height = PlotHeight * bin.Count / most;
-            svg.Rect(Left + i * slot + 0.5, Top + PlotHeight - height, Math.Max(1, slot - 1), height, "bar",
-                $"{Html.Number(bin.From)}–{Html.Number(bin.To)} {unit}: {bin.Count} sample{(bin.Count == 1 ? "" : "s")}");
+            double x = Left + (bin.Overflow ? slots - 1 : i) * slot;
+            string samples = $"{bin.Count} sample{(bin.Count == 1 ? "" : "s")}";
+            svg.Rect(x + 0.5, Top + PlotHeight - height, Math.Max(1, slot - 1), height, bin.Overflow ? "bar overflow" : "bar",
+                bin.Overflow ? $"> {Html.Number(bin.From)} {unit} (to {Html.Number(bin.To)}): {samples}" : $"{Html.Number(bin.From)}–{Html.Number(bin.To)} {unit}: {samples}");
         }
+        if (cut is double p99)
+            svg.Text(Left + (slots - 2) * slot, Height - Bottom + 14, $"p99 {Html.Number(p99)}", "label", "middle");
         return svg.Text(Left, Height - Bottom + 14, Html.Number(histogram[0].From), "label", "start")
             .Text(Left + PlotWidth, Height - Bottom + 14, Html.Number(histogram[^1].To), "label", "end")
             .Text(Left - 6, Top + 10, most.ToString(System.Globalization.CultureInfo.InvariantCulture), "label", "end")
