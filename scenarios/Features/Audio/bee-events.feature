@@ -17,7 +17,6 @@ Feature: The node hears its hive: queen piping is flagged, a calm hive and outsi
     And the scorer's reference agrees with the node
     And the backend stores the node's verdict within 2000 ms of the end of the clip
 
-  @smoke
   Scenario: queen piping is detected and stored within 2 seconds
     When the node hears 2 s of queen piping
     Then the node flags an event
