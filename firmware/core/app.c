@@ -36,7 +36,8 @@ void app_log(const char *line)
 
 const char *app_label(const nn_result_t *r)
 {
-    return r->p_event >= config_get()->event_threshold ? "event" : "normal";
+    bool trusted = node.has_capture && node.audio.spike_trusted;
+    return trusted && r->p_event >= config_get()->event_threshold ? "event" : "normal";
 }
 
 void app_infer(nn_result_t *out)
@@ -70,6 +71,7 @@ void app_sample(char *out, size_t cap)
         t.spike_ratio = node.audio.spike_ratio;
         memcpy(t.bins, node.audio.bins, sizeof t.bins);
         t.model = nn_model_name();
+        t.model_version = nn_model_version();
         t.label = app_label(&node.inference);
         t.p_event = node.inference.p_event;
     }
@@ -117,9 +119,13 @@ static void publish_event(void)
     sb_u64(&sb, c->boot_count);
     sb_puts(&sb, ",\"uptime_ms\":");
     sb_u64(&sb, hal_millis());
+    sb_puts(&sb, ",\"capture\":");
+    sb_u64(&sb, node.captures);
     sb_puts(&sb, ",\"model\":\"");
     sb_puts(&sb, nn_model_name());
-    sb_puts(&sb, "\",\"label\":\"");
+    sb_puts(&sb, "\",\"model_version\":");
+    sb_u64(&sb, nn_model_version());
+    sb_puts(&sb, ",\"label\":\"");
     sb_puts(&sb, app_label(&node.inference));
     sb_puts(&sb, "\",\"p_event\":");
     sb_fixed(&sb, node.inference.p_event, 6);
@@ -128,7 +134,11 @@ static void publish_event(void)
     sb_puts(&sb, ",\"spike_ratio\":");
     sb_fixed(&sb, node.audio.spike_ratio, 6);
     sb_puts(&sb, ",\"spike\":");
-    sb_puts(&sb, node.audio.spike_ratio >= c->spike_threshold ? "true" : "false");
+    sb_puts(&sb, node.audio.spike_trusted && node.audio.spike_ratio >= c->spike_threshold ? "true" : "false");
+    sb_puts(&sb, ",\"spike_trusted\":");
+    sb_puts(&sb, node.audio.spike_trusted ? "true" : "false");
+    sb_puts(&sb, ",\"history\":");
+    sb_u64(&sb, node.audio.history);
     sb_puts(&sb, ",\"frames\":");
     sb_u64(&sb, node.audio.frames);
     sb_putc(&sb, '}');
@@ -147,6 +157,7 @@ static void on_audio(uint8_t flags, const int16_t *samples, size_t count)
     }
     dsp_capture_end(&node.audio);
     node.has_capture = true;
+    node.captures++;
     nn_result_t r;
     app_infer(&r);
     publish_event();
@@ -159,6 +170,8 @@ static void on_audio(uint8_t flags, const int16_t *samples, size_t count)
     sb_fixed(&sb, node.audio.rms, 6);
     sb_puts(&sb, " spike_ratio=");
     sb_fixed(&sb, node.audio.spike_ratio, 6);
+    sb_puts(&sb, " trusted=");
+    sb_puts(&sb, node.audio.spike_trusted ? "1" : "0");
     sb_puts(&sb, " label=");
     sb_puts(&sb, app_label(&r));
     sb_puts(&sb, " p_event=");

@@ -15,6 +15,7 @@ typedef struct {
     bool has_sensor;
     uint32_t seq;
     uint32_t audio_blocks;
+    uint32_t captures; /* since boot; with the boot counter it identifies an inference event */
     uint32_t commands;
     uint8_t flap;
     bool has_capture;
@@ -35,6 +36,8 @@ const node_t *app_node(void);
 void app_sample(char *out, size_t cap);
 /* Runs the network on the current sensor reading and last capture. */
 void app_infer(nn_result_t *out);
+/* "event" only when p_event reaches the threshold and the last capture's spike ratio is trusted
+ * (enough history since boot); otherwise "normal". */
 const char *app_label(const nn_result_t *r);
 void app_set_flap(uint8_t position);
 void app_config_changed(void);

@@ -183,6 +183,8 @@ void dsp_capture_end(dsp_features_t *out)
         mean = mean + d.history[i];
     }
     out->spike_ratio = 1.0f;
+    out->history = d.history_count;
+    out->spike_trusted = d.history_count >= DSP_TRUSTED_HISTORY;
     if (d.history_count > 0) {
         mean = mean / (float)d.history_count;
         if (mean > 0.0f) {

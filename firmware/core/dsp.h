@@ -12,10 +12,15 @@
 #define DSP_FIRST_BIN 4
 #define DSP_BIN_COUNT 16
 #define DSP_RMS_HISTORY 8
+/* Captures of history before the spike ratio means anything: right after a boot the mean RMS
+ * is that of one or two captures, which may themselves be the event (HappyBees design notes). */
+#define DSP_TRUSTED_HISTORY 3
 
 typedef struct {
     float rms;
     float spike_ratio; /* this RMS / mean RMS of up to 8 earlier captures; 1 without history */
+    uint32_t history;  /* earlier captures (since boot, at most DSP_RMS_HISTORY) the ratio compares with */
+    bool spike_trusted; /* history >= DSP_TRUSTED_HISTORY */
     float bins[DSP_BIN_COUNT];
     uint32_t frames;
     uint32_t samples;

@@ -86,3 +86,8 @@ const char *nn_model_name(void)
 {
     return MODEL_NAME;
 }
+
+uint32_t nn_model_version(void)
+{
+    return MODEL_VERSION;
+}

@@ -19,6 +19,7 @@ void nn_features(float out[NN_INPUTS], float temperature_c, float humidity_pct, 
                  const dsp_features_t *audio);
 void nn_run(const float in[NN_INPUTS], nn_result_t *out);
 const char *nn_model_name(void);
+uint32_t nn_model_version(void); /* MODEL_VERSION: bumped by every `hil train` that ships */
 uint32_t nn_float_bits(float v);
 /* exp(x) with + - * / only, so host and ARM agree bit for bit. */
 float nn_expf(float x);

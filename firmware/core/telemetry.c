@@ -84,6 +84,9 @@ static void encode_v3_fields(sb_t *out, const telemetry_t *t)
     sb_putc(out, '{');
     key_str(out, "model", t->model);
     sb_putc(out, ',');
+    key(out, "model_version");
+    sb_u64(out, t->model_version);
+    sb_putc(out, ',');
     key_str(out, "label", t->label);
     sb_putc(out, ',');
     key(out, "p_event");

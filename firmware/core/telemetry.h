@@ -27,6 +27,7 @@ typedef struct {
     float spike_ratio;
     float bins[AUDIO_BINS];
     const char *model;
+    uint32_t model_version;
     const char *label;
     float p_event;
 } telemetry_t;

@@ -59,6 +59,7 @@ int main(void)
     /* RMS of the filtered sine: A / sqrt(2), the filters pass 250 Hz nearly unchanged */
     CHECK_NEAR(f.rms, 0.5 / sqrt(2.0), 0.01);
     CHECK(f.spike_ratio == 1.0f); /* no history yet */
+    CHECK(f.history == 0 && !f.spike_trusted);
 
     /* twice the amplitude: spike ratio about 2 against the one earlier capture */
     dsp_capture_begin(1.0f);
@@ -70,6 +71,7 @@ int main(void)
     feed_sine(250.0f, 0.5f, 16000, 0);
     dsp_capture_end(&g);
     CHECK_NEAR(g.spike_ratio, 2.0, 0.01);
+    CHECK(g.history == 2 && !g.spike_trusted); /* two earlier captures: not enough */
 
     /* DC and 50 Hz are removed by the DC blocker and the 100 Hz high-pass */
     dsp_capture_begin(1.0f);
@@ -93,5 +95,19 @@ int main(void)
     feed_sine(250.0f, 0.5f, 300, 0);
     dsp_capture_end(&g);
     CHECK(g.frames == 0 && g.samples == 300 && g.bins[4] == 0.0f && g.rms > 0.0f);
+    CHECK(g.history == 5 && g.spike_trusted);
+
+    /* dsp_init (boot) forgets the history: the ratio is untrusted again */
+    dsp_init();
+    for (uint32_t i = 0; i < DSP_TRUSTED_HISTORY; i++) {
+        dsp_capture_begin(1.0f);
+        feed_sine(250.0f, 0.5f, 1024, 0);
+        dsp_capture_end(&g);
+        CHECK(g.history == i && !g.spike_trusted);
+    }
+    dsp_capture_begin(1.0f);
+    feed_sine(250.0f, 0.5f, 1024, 0);
+    dsp_capture_end(&g);
+    CHECK(g.history == DSP_TRUSTED_HISTORY && g.spike_trusted);
     return check_report("dsp");
 }

@@ -54,6 +54,7 @@ int main(void)
         t.bins[i] = (float)i * 0.125f;
     }
     t.model = "bee-mlp-3";
+    t.model_version = 2;
     t.label = "normal";
     t.p_event = 0.07f;
     t.temp_centi_c = -5;
@@ -63,7 +64,7 @@ int main(void)
               "\"temperature_c\":-0.05,\"humidity_pct\":61.20,\"battery_mv\":3712,\"rssi_dbm\":-61,\"error_flags\":1,"
               "\"audio\":{\"rms\":0.021000,\"spike_ratio\":1.800000,\"bins\":[0.000000,0.125000,0.250000,0.375000,"
               "0.500000,0.625000,0.750000,0.875000,1.000000,1.125000,1.250000,1.375000,1.500000,1.625000,1.750000,"
-              "1.875000]},\"inference\":{\"model\":\"bee-mlp-3\",\"label\":\"normal\",\"p_event\":0.070000}}");
+              "1.875000]},\"inference\":{\"model\":\"bee-mlp-3\",\"model_version\":2,\"label\":\"normal\",\"p_event\":0.070000}}");
     CHECK_STR(encode(1, &t), "{\"node_id\":\"a1b2c3d4e5f6\",\"temp\":-0.05,\"humidity\":61.20}");
 
     /* fixed-decimal formatting */

@@ -73,6 +73,35 @@ public sealed class MqttIngestTests
     }
 
     [Test]
+    public async Task Inference_events_are_stored_once_and_queryable_by_time_and_a_broken_one_is_a_dead_letter()
+    {
+        string node = RunningBackend.NewNodeId();
+        string topic = $"devices/{node}/events";
+        string Event(int capture, string label, double p) =>
+            $$"""{"node_id":"{{node}}","boot":4,"uptime_ms":{{1000 * capture}},"capture":{{capture}},"model":"bee-mlp-3","model_version":2,"label":"{{label}}","p_event":{{p}},"rms":0.05,"spike_ratio":2.1,"spike":true,"spike_trusted":true,"history":3,"frames":62}""";
+        await MosquittoPubAsync($"devices/{node}/status", "online");
+        await MosquittoPubAsync(topic, Event(1, "normal", 0.02));
+        await MosquittoPubAsync(topic, Event(2, "event", 0.97));
+        await MosquittoPubAsync(topic, Event(2, "event", 0.97)); // a redelivery
+        await MosquittoPubAsync(topic, Event(3, "bees", 0.5));
+
+        var letters = await Http.EventuallyAsync(() => GetAsync("/api/v1/dead-letters?limit=10000"),
+            l => l.EnumerateArray().Any(d => d.GetProperty("topic").GetString() == topic), "the broken event's dead letter");
+        Assert.That(letters.EnumerateArray().Single(d => d.GetProperty("topic").GetString() == topic).GetProperty("reason").GetString(),
+            Is.EqualTo("field 'label' must be 'normal' or 'event', got 'bees'"));
+        var rows = await Http.EventuallyAsync(() => GetAsync($"/api/v1/nodes/{node}/inferences"), r => r.GetArrayLength() >= 2, "two inferences");
+        Assert.That(rows.EnumerateArray().Select(r => (r.GetProperty("capture").GetInt64(), r.GetProperty("isEvent").GetBoolean(),
+            r.GetProperty("pEvent").GetDouble(), r.GetProperty("modelVersion").GetInt64())), Is.EqualTo(new[] { (1L, false, 0.02, 2L), (2L, true, 0.97, 2L) }));
+        Assert.That(rows[1].GetProperty("pNormal").GetDouble(), Is.EqualTo(0.03).Within(1e-12));
+        var after = rows[1].GetProperty("receivedAt").GetDateTimeOffset();
+        var none = await GetAsync($"/api/v1/nodes/{node}/inferences?from={Uri.EscapeDataString(after.AddMilliseconds(1).ToString("O"))}");
+        Assert.That(none.GetArrayLength(), Is.Zero, "the time range applies");
+        var bad = await _admin.GetAsync($"/api/v1/nodes/{node}/inferences?limit=0");
+        Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await _admin.GetAsync("/api/v1/nodes/ffffffffffff/inferences")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
     public async Task A_command_reaches_the_node_over_mqtt_and_its_ack_completes_it()
     {
         string node = RunningBackend.NewNodeId();

@@ -34,6 +34,33 @@ public sealed class TelemetryParserTests
         var m = TelemetryParser.Parse(v3).Message!;
         Assert.That(m.Audio!.Bins, Has.Count.EqualTo(16));
         Assert.That((m.Audio.Rms, m.Inference!.Label, m.Inference.PEvent), Is.EqualTo((0.021, "event", 0.93)));
+        Assert.That(m.Inference.ModelVersion, Is.Null, "a v3 payload from before model_version: absent, not invented");
+        var versioned = TelemetryParser.Parse(v3.Replace("\"model\":\"bee-mlp-3\",", "\"model\":\"bee-mlp-3\",\"model_version\":2,")).Message!;
+        Assert.That(versioned.Inference!.ModelVersion, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void An_inference_event_is_read_with_its_identity_and_what_older_firmware_leaves_out_stays_absent()
+    {
+        const string node = "a1b2c3d4e5f6";
+        var (e, rejection) = TelemetryParser.ParseEvent("""{"node_id":"a1b2c3d4e5f6","boot":3,"uptime_ms":9000,"capture":4,"model":"bee-mlp-3","model_version":2,"label":"event","p_event":0.981234,"rms":0.05,"spike_ratio":2.5,"spike":true,"spike_trusted":true,"history":3,"frames":62}"""u8, node);
+        Assert.That(e, Is.EqualTo(new InferenceEvent(3, 4, 9000, "bee-mlp-3", 2, "event", 0.981234, 0.05, 2.5, true, true, 3, 62)), rejection);
+        var (old, _) = TelemetryParser.ParseEvent("""{"node_id":"a1b2c3d4e5f6","boot":1,"uptime_ms":5,"model":"bee-mlp-3","label":"normal","p_event":0.1,"rms":0.01,"spike_ratio":1,"spike":false,"frames":3}"""u8, node);
+        Assert.That((old!.Capture, old.ModelVersion, old.SpikeTrusted, old.History), Is.EqualTo(((long?)null, (long?)null, (bool?)null, (long?)null)));
+    }
+
+    [TestCase("{\"model\":\"m\",\"label\":\"event\"}", "missing field 'p_event'")]
+    [TestCase("{\"model\":\"m\",\"label\":\"loud\",\"p_event\":0.5}", "field 'label' must be 'normal' or 'event', got 'loud'")]
+    [TestCase("{\"model\":\"m\",\"label\":\"event\",\"p_event\":1.5}", "field 'p_event' out of range [0, 1]: 1.5")]
+    [TestCase("{\"model\":\"m\",\"model_version\":0,\"label\":\"event\",\"p_event\":0.5}", "field 'model_version' out of range [1, 4294967295]: 0")]
+    [TestCase("{\"model\":\"m\",\"label\":\"event\",\"p_event\":0.5,\"spike_trusted\":1}", "field 'spike_trusted' must be true or false, got number 1")]
+    [TestCase("{\"node_id\":\"ffffffffffff\",\"model\":\"m\",\"label\":\"event\",\"p_event\":0.5}", "field 'node_id' is 'ffffffffffff' on the topic of node a1b2c3d4e5f6")]
+    [TestCase("label=event", "malformed JSON")]
+    public void A_broken_inference_event_is_refused_with_the_reason(string payload, string reason)
+    {
+        var (e, rejection) = TelemetryParser.ParseEvent(System.Text.Encoding.UTF8.GetBytes(payload), "a1b2c3d4e5f6");
+        Assert.That(e, Is.Null);
+        Assert.That(rejection, Does.StartWith(reason));
     }
 
     [TestCase("", "empty payload")]
@@ -54,6 +81,7 @@ public sealed class TelemetryParserTests
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"rms\":1,\"spike_ratio\":1,\"bins\":[1,2]}}", "field 'audio.bins' must hold 16 numbers, got 2")]
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":{\"model\":\"m\",\"label\":\"bees\",\"p_event\":0.5}}", "field 'inference.label' must be 'normal' or 'event', got 'bees'")]
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":[]}", "inference must be a JSON object, got array")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":{\"model\":\"m\",\"model_version\":\"2\",\"label\":\"event\",\"p_event\":0.5}}", "field 'inference.model_version' must be an integer, got string '2'")]
     public void Rejections_name_the_field_and_the_problem(string payload, string reason)
     {
         var result = TelemetryParser.Parse(payload);

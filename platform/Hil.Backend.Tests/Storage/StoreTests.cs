@@ -56,4 +56,42 @@ public sealed class StoreTests(string storage)
         // Retention forgets the keys too: a node whose counters restarted long ago is not mistaken for a redelivery.
         Assert.That(await store.WriteTelemetryAsync([Row(node, 1, Day.AddDays(4))]), Is.EqualTo(new[] { true }));
     }
+
+    private static InferenceRecord Inference(string node, long? capture, DateTimeOffset at, string label = "event") =>
+        new(node, at, 2, capture, 1000, "bee-mlp-3", 2, label, label == "event" ? 0.97 : 0.02, 0.05, 2.4, label == "event", true, 3, 62);
+
+    [Test]
+    public async Task An_inference_is_stored_once_per_boot_and_capture_queried_by_time_and_expires_with_retention()
+    {
+        await using var store = await OpenAsync();
+        await store.MigrateAsync();
+        string node = RunningBackend.NewNodeId();
+        Assert.That(await store.WriteInferenceAsync(Inference(node, 1, Day)), Is.True);
+        Assert.That(await store.WriteInferenceAsync(Inference(node, 1, Day.AddSeconds(1), "normal")), Is.False, "a redelivery of (boot 2, capture 1)");
+        Assert.That(await store.WriteInferenceAsync(Inference(node, null, Day.AddDays(1), "normal")), Is.True);
+        Assert.That(await store.WriteInferenceAsync(Inference(node, null, Day.AddDays(1), "normal")), Is.True, "without a capture number there is no identity");
+        Assert.That(await store.WriteInferenceAsync(Inference(node, 2, Day.AddDays(3))), Is.True);
+
+        var first = (await store.QueryInferencesAsync(node, Day, Day.AddHours(1), 10)).Single();
+        Assert.That(first, Is.EqualTo(Inference(node, 1, Day)), "every field back as written, the first delivery wins");
+        Assert.That((first.IsEvent, first.PNormal), Is.EqualTo((true, 1 - 0.97)));
+        Assert.That((await store.QueryInferencesAsync(node, Day, Day.AddYears(1), 2)).Select(i => i.Capture), Is.EqualTo(new long?[] { 1, null }), "oldest first, limited");
+        await store.ApplyRetentionAsync(Day.AddDays(2));
+        Assert.That((await store.QueryInferencesAsync(node, DateTimeOffset.UnixEpoch, Day.AddYears(1), 10)).Select(i => i.Capture), Is.EqualTo(new long?[] { 2 }));
+    }
+
+    [Test]
+    public async Task The_model_version_of_v3_telemetry_is_stored_and_absent_when_not_sent()
+    {
+        await using var store = await OpenAsync();
+        await store.MigrateAsync();
+        string node = RunningBackend.NewNodeId();
+        IngestedTelemetry V3(long seq, long? version) => new(new TelemetryMessage
+        {
+            NodeId = node, Version = 3, Boot = 1, Seq = seq, Inference = new InferenceResult("bee-mlp-3", "normal", 0.1, version),
+        }, Day.AddSeconds(seq), "test");
+        await store.WriteTelemetryAsync([V3(1, 2), V3(2, null)]);
+        var rows = await store.QueryTelemetryAsync(node, DateTimeOffset.UnixEpoch, Day.AddYears(1), 10);
+        Assert.That(rows.Select(r => r.Inference!.ModelVersion), Is.EqualTo(new long?[] { 2, null }));
+    }
 }

@@ -69,7 +69,7 @@ public static class TelemetryApi
         return TypedResults.Ok(await store.AggregateTelemetryAsync(id, start, end, TimeSpan.FromSeconds(seconds), cancellationToken));
     }
 
-    private static ProblemHttpResult? Range(DateTimeOffset? from, DateTimeOffset? to, out DateTimeOffset start, out DateTimeOffset end)
+    internal static ProblemHttpResult? Range(DateTimeOffset? from, DateTimeOffset? to, out DateTimeOffset start, out DateTimeOffset end)
     {
         start = from ?? DateTimeOffset.UnixEpoch;
         end = to ?? DateTimeOffset.MaxValue.AddYears(-1);

@@ -73,7 +73,7 @@ public static class BackendSetup
         app.UseAuthorization();
         app.MapOpenApi();
         var api = app.MapGroup("").RequireRateLimiting(RateLimitPolicy);
-        api.MapTelemetryApi().MapNodesApi().MapCommandsApi().MapDeadLettersApi().MapUsersApi();
+        api.MapTelemetryApi().MapInferencesApi().MapNodesApi().MapCommandsApi().MapDeadLettersApi().MapUsersApi();
         app.MapOperationsApi();
         return app;
     }

@@ -41,6 +41,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
                         await pipeline.DeadLetterAsync(Transport, message.Topic, "payload is not UTF-8 text", message.Payload, cancellationToken);
                     else
                         await store.WriteNodeLogAsync(node, parts[2] == "logs" ? "log" : "event", text, now, cancellationToken);
+                    if (parts[2] == "events") await InferenceAsync(node, message, now, cancellationToken);
                     break;
                 case "acks":
                     await AckAsync(node, message, now, cancellationToken);
@@ -67,6 +68,19 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         await store.SetNodeStatusAsync(node, status == "online", now, cancellationToken);
         live.Publish(new LiveEvent("status", node, status));
         if (status == "online") await commands.DeliverQueuedAsync(node, cancellationToken);
+    }
+
+    /// <summary>An event is also a capture's inference: stored for queries by time, or a dead letter saying why not.</summary>
+    private async Task InferenceAsync(string node, DeviceMessage message, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (inference, rejection) = TelemetryParser.ParseEvent(message.Payload.Span, node);
+        if (inference is null)
+        {
+            await pipeline.DeadLetterAsync(Transport, message.Topic, rejection!, message.Payload, cancellationToken);
+            return;
+        }
+        var record = InferenceRecord.From(node, now, inference);
+        if (await store.WriteInferenceAsync(record, cancellationToken)) live.Publish(new LiveEvent("inference", node, record));
     }
 
     private async Task AckAsync(string node, DeviceMessage message, DateTimeOffset now, CancellationToken cancellationToken)

@@ -27,7 +27,8 @@ public sealed record TelemetryMessage
 
 public sealed record AudioFeatures(double Rms, double SpikeRatio, IReadOnlyList<double> Bins);
 
-public sealed record InferenceResult(string Model, string Label, double PEvent);
+/// <summary>The on-device model's answer; <paramref name="ModelVersion"/> is absent in payloads from before it was sent.</summary>
+public sealed record InferenceResult(string Model, string Label, double PEvent, long? ModelVersion = null);
 
 /// <summary>The outcome of parsing: a message, or the precise reason it was refused.</summary>
 public readonly record struct ParseResult(TelemetryMessage? Message, string? Rejection)

@@ -8,7 +8,7 @@ namespace Hil.Backend.Protocol;
 /// v3 (v2 plus audio features and on-device inference). Unknown fields are ignored so that nodes can
 /// extend a version; a known field of the wrong type or out of range is refused with its name and value.
 /// </summary>
-public static class TelemetryParser
+public static partial class TelemetryParser
 {
     public const int MaxPayloadBytes = 16 * 1024;
     public const int AudioBinCount = 16;
@@ -16,13 +16,20 @@ public static class TelemetryParser
 
     public static ParseResult Parse(ReadOnlySpan<byte> payload)
     {
-        if (payload.Length == 0) return ParseResult.Reject("empty payload");
+        var (message, rejection) = ParseRoot(payload, Read);
+        return message is null ? ParseResult.Reject(rejection!) : ParseResult.Ok(message);
+    }
+
+    /// <summary>The checks every JSON payload of a node gets (size, UTF-8, syntax), then <paramref name="read"/> on its root.</summary>
+    private static (T? Value, string? Rejection) ParseRoot<T>(ReadOnlySpan<byte> payload, Func<JsonElement, T> read) where T : class
+    {
+        if (payload.Length == 0) return (null, "empty payload");
         if (payload.Length > MaxPayloadBytes)
-            return ParseResult.Reject($"payload too large: {payload.Length} bytes (limit {MaxPayloadBytes})");
+            return (null, $"payload too large: {payload.Length} bytes (limit {MaxPayloadBytes})");
         // The JSON reader checks UTF-8 only where it decodes, so a bad byte in a field name would surface later as
         // an exception instead of a reason: check the whole payload first.
         if (!System.Text.Unicode.Utf8.IsValid(payload))
-            return ParseResult.Reject($"payload is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(payload)})");
+            return (null, $"payload is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(payload)})");
         JsonDocument document;
         try
         {
@@ -31,17 +38,17 @@ public static class TelemetryParser
         }
         catch (JsonException e)
         {
-            return ParseResult.Reject($"malformed JSON: {Describe(e)}");
+            return (null, $"malformed JSON: {Describe(e)}");
         }
         using (document)
         {
             try
             {
-                return ParseResult.Ok(Read(document.RootElement));
+                return (read(document.RootElement), null);
             }
             catch (PayloadException e)
             {
-                return ParseResult.Reject(e.Message);
+                return (null, e.Message);
             }
         }
     }
@@ -138,7 +145,8 @@ public static class TelemetryParser
         if (label is not ("normal" or "event"))
             throw new PayloadException($"field 'inference.label' must be 'normal' or 'event', got '{label}'");
         double p = Number(inference, "p_event", 0, 1, required: true, prefix: "inference.")!.Value;
-        return new InferenceResult(model, label, p);
+        long? modelVersion = Integer(inference, "model_version", 1, uint.MaxValue, prefix: "inference.");
+        return new InferenceResult(model, label, p, modelVersion);
     }
 
     private static Dictionary<string, JsonElement> Fields(JsonElement element, string what)
@@ -180,14 +188,15 @@ public static class TelemetryParser
         return number;
     }
 
-    private static long? Integer(Dictionary<string, JsonElement> fields, string name, long min, long max, bool required = false)
+    private static long? Integer(Dictionary<string, JsonElement> fields, string name, long min, long max, bool required = false,
+        string prefix = "")
     {
         if (!fields.TryGetValue(name, out var value))
-            return required ? throw new PayloadException($"missing field '{name}'") : null;
+            return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number))
-            throw new PayloadException($"field '{name}' must be an integer, got {Describe(value)}");
+            throw new PayloadException($"field '{prefix}{name}' must be an integer, got {Describe(value)}");
         if (number < min || number > max)
-            throw new PayloadException($"field '{name}' out of range [{min}, {max}]: {number}");
+            throw new PayloadException($"field '{prefix}{name}' out of range [{min}, {max}]: {number}");
         return number;
     }
 

@@ -22,6 +22,9 @@ public interface IBackendStore : IAsyncDisposable
     Task<IReadOnlyList<AggregateBucket>> AggregateTelemetryAsync(string nodeId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<DeadLetterRecord>> ListDeadLettersAsync(long afterId, int limit, CancellationToken cancellationToken = default);
     Task<long> CountDeadLettersAsync(CancellationToken cancellationToken = default);
+    /// <summary>Stores a capture's inference; false when it is a redelivery (same node, boot and capture).</summary>
+    Task<bool> WriteInferenceAsync(InferenceRecord inference, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<InferenceRecord>> QueryInferencesAsync(string nodeId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default);
     Task<IReadOnlyList<NodeLogRecord>> ListNodeLogsAsync(string nodeId, string kind, int limit, CancellationToken cancellationToken = default);
 
     Task CreateCommandAsync(CommandRecord command, CancellationToken cancellationToken = default);

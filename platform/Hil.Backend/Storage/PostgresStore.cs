@@ -102,10 +102,18 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         CREATE TABLE users (name text PRIMARY KEY, role text NOT NULL, created_ms bigint NOT NULL, revoked_ms bigint);
         CREATE TABLE api_keys (id text PRIMARY KEY, node_id text NOT NULL, hash bytea NOT NULL UNIQUE, created_ms bigint NOT NULL, revoked_ms bigint);
         """,
+        """
+        ALTER TABLE telemetry ADD COLUMN model_version bigint;
+        CREATE TABLE inferences (id bigserial PRIMARY KEY, node_id text NOT NULL, received_ms bigint NOT NULL, boot bigint, capture bigint,
+            uptime_ms bigint, model text NOT NULL, model_version bigint, label text NOT NULL, p_event double precision NOT NULL,
+            rms double precision, spike_ratio double precision, spike bigint, spike_trusted bigint, history bigint, frames bigint);
+        CREATE INDEX ix_inferences_node_time ON inferences (node_id, received_ms);
+        CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
+        """,
     ];
 
     private const string Columns = "node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct, " +
-                                   "battery_mv, rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event";
+                                   "battery_mv, rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event, model_version";
 
     public override Task<bool[]> WriteTelemetryAsync(IReadOnlyList<IngestedTelemetry> batch, CancellationToken cancellationToken = default) =>
         UseAsync(async () => await _writerSource.OpenConnectionAsync(cancellationToken), async connection =>
@@ -151,7 +159,8 @@ public sealed class PostgresStore(string connectionString) : SqlStore
 
     private const string StagingColumns = "node_id text, received_ms bigint, transport text, version bigint, fw text, boot bigint, seq bigint, " +
         "uptime_ms bigint, temperature_c double precision, humidity_pct double precision, battery_mv bigint, rssi_dbm bigint, " +
-        "error_flags bigint, audio_rms double precision, audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision";
+        "error_flags bigint, audio_rms double precision, audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision, " +
+        "model_version bigint";
 
     private static async Task WriteRowAsync(NpgsqlBinaryImporter copy, long ord, TelemetryRow r, CancellationToken ct)
     {
@@ -168,6 +177,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         foreach (double? v in new[] { r.AudioRms, r.AudioSpikeRatio }) await Nullable(copy, v, NpgsqlDbType.Double, ct);
         foreach (string? v in new[] { r.AudioBins, r.Model, r.Label }) await Nullable(copy, v, NpgsqlDbType.Text, ct);
         await Nullable(copy, r.PEvent, NpgsqlDbType.Double, ct);
+        await Nullable(copy, r.ModelVersion, NpgsqlDbType.Bigint, ct);
     }
 
     private static Task Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>
@@ -205,6 +215,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
             {
                 await c.ExecuteAsync("SELECT drop_chunks('telemetry', older_than => @cutoff::bigint)", new { cutoff = cutoffMs });
                 await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
+                await DeleteInferencesBeforeAsync(c, cutoff);
                 return;
             }
             var partitions = await c.QueryAsync<string>("""
@@ -222,6 +233,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                 _partitions.TryRemove(end - (long)PartitionSpan.TotalMilliseconds, out _);
             }
             await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
+            await DeleteInferencesBeforeAsync(c, cutoff);
         }, cancellationToken);
 
     /// <summary>All of a batch's nodes in one statement (one round trip, however many nodes the batch holds).</summary>

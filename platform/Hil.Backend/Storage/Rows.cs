@@ -48,6 +48,7 @@ internal sealed class TelemetryRow
     public string? Model { get; set; }
     public string? Label { get; set; }
     public double? PEvent { get; set; }
+    public long? ModelVersion { get; set; }
 
     public static TelemetryRow From(IngestedTelemetry item)
     {
@@ -59,14 +60,14 @@ internal sealed class TelemetryRow
             HumidityPct = m.HumidityPct, BatteryMv = m.BatteryMv, RssiDbm = m.RssiDbm, ErrorFlags = m.ErrorFlags,
             AudioRms = m.Audio?.Rms, AudioSpikeRatio = m.Audio?.SpikeRatio,
             AudioBins = m.Audio is null ? null : JsonSerializer.Serialize(m.Audio.Bins),
-            Model = m.Inference?.Model, Label = m.Inference?.Label, PEvent = m.Inference?.PEvent,
+            Model = m.Inference?.Model, Label = m.Inference?.Label, PEvent = m.Inference?.PEvent, ModelVersion = m.Inference?.ModelVersion,
         };
     }
 
     public TelemetryRecord ToRecord() => new(NodeId, Ms.At(ReceivedMs), Transport, (int)Version, Fw, Boot, Seq, UptimeMs,
         TemperatureC, HumidityPct, BatteryMv, RssiDbm, ErrorFlags,
         AudioRms is { } rms ? new AudioFeatures(rms, AudioSpikeRatio ?? 0, JsonSerializer.Deserialize<double[]>(AudioBins ?? "[]")!) : null,
-        Model is not null ? new InferenceResult(Model, Label ?? "", PEvent ?? 0) : null);
+        Model is not null ? new InferenceResult(Model, Label ?? "", PEvent ?? 0, ModelVersion) : null);
 }
 
 internal sealed class BucketRow

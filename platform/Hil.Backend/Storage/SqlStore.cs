@@ -121,7 +121,7 @@ public abstract partial class SqlStore : IBackendStore
     public Task<IReadOnlyList<TelemetryRecord>> QueryTelemetryAsync(string nodeId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken = default) =>
         UseAsync<IReadOnlyList<TelemetryRecord>>(async c => (await c.QueryAsync<TelemetryRow>("""
             SELECT node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct, battery_mv,
-                   rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event
+                   rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event, model_version
             FROM telemetry WHERE node_id = @nodeId AND received_ms >= @from AND received_ms < @to
             ORDER BY received_ms, id LIMIT @limit
             """, new { nodeId, from = Ms.Of(from), to = Ms.Of(to), limit = (long)limit })).Select(r => r.ToRecord()).ToList(), cancellationToken);

@@ -48,15 +48,23 @@ public sealed class SqliteStore(string path) : SqlStore
         CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
         CREATE TABLE api_keys (id TEXT PRIMARY KEY, node_id TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
         """,
+        """
+        ALTER TABLE telemetry ADD COLUMN model_version INTEGER;
+        CREATE TABLE inferences (id INTEGER PRIMARY KEY, node_id TEXT NOT NULL, received_ms INTEGER NOT NULL, boot INTEGER, capture INTEGER,
+            uptime_ms INTEGER, model TEXT NOT NULL, model_version INTEGER, label TEXT NOT NULL, p_event REAL NOT NULL, rms REAL,
+            spike_ratio REAL, spike INTEGER, spike_trusted INTEGER, history INTEGER, frames INTEGER);
+        CREATE INDEX ix_inferences_node_time ON inferences (node_id, received_ms);
+        CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
+        """,
     ];
 
     protected override Task BeforeMigrationsAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA journal_mode=WAL");
 
     private const string InsertTelemetry = """
         INSERT INTO telemetry (node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct,
-            battery_mv, rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event)
+            battery_mv, rssi_dbm, error_flags, audio_rms, audio_spike_ratio, audio_bins, model, label, p_event, model_version)
         VALUES ($node_id, $received_ms, $transport, $version, $fw, $boot, $seq, $uptime_ms, $temperature_c, $humidity_pct,
-            $battery_mv, $rssi_dbm, $error_flags, $audio_rms, $audio_spike_ratio, $audio_bins, $model, $label, $p_event)
+            $battery_mv, $rssi_dbm, $error_flags, $audio_rms, $audio_spike_ratio, $audio_bins, $model, $label, $p_event, $model_version)
         ON CONFLICT DO NOTHING
         """;
 
@@ -70,13 +78,13 @@ public sealed class SqliteStore(string path) : SqlStore
             insert.Transaction = (SqliteTransaction)tx;
             insert.CommandText = InsertTelemetry;
             string[] names = ["node_id", "received_ms", "transport", "version", "fw", "boot", "seq", "uptime_ms", "temperature_c",
-                "humidity_pct", "battery_mv", "rssi_dbm", "error_flags", "audio_rms", "audio_spike_ratio", "audio_bins", "model", "label", "p_event"];
+                "humidity_pct", "battery_mv", "rssi_dbm", "error_flags", "audio_rms", "audio_spike_ratio", "audio_bins", "model", "label", "p_event", "model_version"];
             foreach (string name in names) insert.Parameters.Add(new SqliteParameter("$" + name, null));
             for (int i = 0; i < batch.Count; i++)
             {
                 var r = TelemetryRow.From(batch[i]);
                 object?[] values = [r.NodeId, r.ReceivedMs, r.Transport, r.Version, r.Fw, r.Boot, r.Seq, r.UptimeMs, r.TemperatureC,
-                    r.HumidityPct, r.BatteryMv, r.RssiDbm, r.ErrorFlags, r.AudioRms, r.AudioSpikeRatio, r.AudioBins, r.Model, r.Label, r.PEvent];
+                    r.HumidityPct, r.BatteryMv, r.RssiDbm, r.ErrorFlags, r.AudioRms, r.AudioSpikeRatio, r.AudioBins, r.Model, r.Label, r.PEvent, r.ModelVersion];
                 for (int p = 0; p < values.Length; p++) insert.Parameters[p].Value = values[p] ?? DBNull.Value;
                 stored[i] = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
             }
@@ -86,7 +94,11 @@ public sealed class SqliteStore(string path) : SqlStore
         }, cancellationToken);
 
     public override Task ApplyRetentionAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) =>
-        UseAsync(c => c.ExecuteAsync("DELETE FROM telemetry WHERE received_ms < @cutoff", new { cutoff = Ms.Of(cutoff) }), cancellationToken);
+        UseAsync(async c =>
+        {
+            await c.ExecuteAsync("DELETE FROM telemetry WHERE received_ms < @cutoff", new { cutoff = Ms.Of(cutoff) });
+            await DeleteInferencesBeforeAsync(c, cutoff);
+        }, cancellationToken);
 
     public override ValueTask DisposeAsync()
     {

@@ -29,6 +29,15 @@ public sealed class DspTablesTests
     }
 
     [Test]
+    public void The_history_constants_match_the_firmware()
+    {
+        string dsp = File.ReadAllText(Path.Combine(RepositoryLayout.Root, "firmware", "core", "dsp.h"));
+        int Defined(string name) => int.Parse(Regex.Match(dsp, $@"#define {name} (\d+)").Groups[1].Value);
+        Assert.That(Defined("DSP_RMS_HISTORY"), Is.EqualTo(DspTables.RmsHistory));
+        Assert.That(Defined("DSP_TRUSTED_HISTORY"), Is.EqualTo(DspTables.TrustedHistory));
+    }
+
+    [Test]
     public void Hex_float_literals_parse_exactly()
     {
         Assert.That(ModelHeader.ParseLiteral("0x1p+0f"), Is.EqualTo(1f));

@@ -1,5 +1,6 @@
 using Hil.Harness.Support;
 using Hil.Scorer.Edge;
+using Hil.Scorer.Training;
 
 namespace Hil.Scorer.Tests.Edge;
 
@@ -14,6 +15,23 @@ public sealed class ModelHeaderTests
         Assert.That(model.Name, Does.StartWith(BeeModel.NamePrefix));
         Assert.That(model.W1, Has.Length.EqualTo(64 * 20));
         Assert.That(model.W3, Has.Length.EqualTo(2 * 32));
+    }
+
+    [Test]
+    public void The_reference_answers_shipped_with_the_weights_are_what_the_network_gives()
+    {
+        BeeModel model = ModelHeader.Read(HeaderPath);
+        string text = File.ReadAllText(Path.Combine(RepositoryLayout.Root, ModelReferenceHeader.RepositoryPath));
+        Assert.That(ModelReferenceHeader.Version(text), Is.EqualTo(model.Version), "model_reference.h was written with another model");
+        IReadOnlyList<ModelReferenceCase> cases = ModelReferenceHeader.Parse(text);
+        var network = new BeeNetwork(model);
+        foreach (ModelReferenceCase c in cases)
+        {
+            NetworkResult r = network.Run(c.Inputs);
+            Assert.That((r.PBits, r.FeaturesHash), Is.EqualTo((c.PEventBits, c.FeaturesHash)));
+        }
+        Assert.That(ModelReferenceHeader.Parse(ModelReferenceHeader.Write(model, cases)), Is.EqualTo(cases).Using<ModelReferenceCase>(
+            (a, b) => a.PEventBits == b.PEventBits && a.FeaturesHash == b.FeaturesHash && a.IsEvent == b.IsEvent && a.Inputs.SequenceEqual(b.Inputs)));
     }
 
     [Test]

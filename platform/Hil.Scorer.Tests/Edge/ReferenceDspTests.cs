@@ -33,6 +33,18 @@ public sealed class ReferenceDspTests
     }
 
     [Test]
+    public void The_spike_ratio_is_trusted_from_the_third_earlier_capture_on_and_again_only_then_after_a_reset()
+    {
+        var dsp = new ReferenceDsp();
+        for (int round = 0; round < 2; round++)
+        {
+            var trusted = Enumerable.Range(0, 10).Select(_ => dsp.Capture(Sine(250, 0.1, 1024))).Select(f => (f.History, f.SpikeTrusted)).ToArray();
+            Assert.That(trusted, Is.EqualTo(new[] { (0, false), (1, false), (2, false), (3, true), (4, true), (5, true), (6, true), (7, true), (8, true), (8, true) }));
+            dsp.Reset();
+        }
+    }
+
+    [Test]
     public void The_fft_of_an_impulse_is_flat()
     {
         var re = new float[512];

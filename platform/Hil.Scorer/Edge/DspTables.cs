@@ -11,6 +11,8 @@ public static class DspTables
     public const int FirstBin = 4;
     public const int BinCount = 16;
     public const int RmsHistory = 8;
+    /// <summary>Earlier captures before the spike ratio is trusted (DSP_TRUSTED_HISTORY).</summary>
+    public const int TrustedHistory = 3;
     private const double Fs = 16000.0;
 
     /// <summary>cos(2πk/512) for k = 0..128; cos(π/2) is exactly 0.</summary>

@@ -6,7 +6,7 @@ namespace Hil.Scorer.Edge;
 
 /// <summary>
 /// firmware/core/model_weights.h: read (whatever weights the firmware was built with) and written
-/// (by `hil train`), in the placeholder's format: the same macros, names and shapes. Floats are
+/// (by `hil train`): the macros, names and shapes firmware/core/nn.c reads. Floats are
 /// written as the shortest decimal that round-trips, which C compilers read back to the same bits.
 /// </summary>
 public static partial class ModelHeader

@@ -99,6 +99,7 @@ public sealed class ReferenceDsp
         float mean = 0f;
         for (int i = 0; i < _historyCount; i++) mean = mean + _history[i];
         float spike = 1f;
+        int history = _historyCount;
         if (_historyCount > 0)
         {
             mean = mean / _historyCount;
@@ -108,7 +109,7 @@ public sealed class ReferenceDsp
         _historyNext = (_historyNext + 1) % DspTables.RmsHistory;
         if (_historyCount < DspTables.RmsHistory) _historyCount++;
         _active = false;
-        return new AudioFeatures(rms, spike, bins, _frames, _samples);
+        return new AudioFeatures(rms, spike, bins, _frames, _samples, history);
     }
 
     /// <summary>One whole capture, as the node does for audio frames flagged first … last.</summary>

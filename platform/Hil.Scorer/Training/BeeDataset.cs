@@ -24,8 +24,9 @@ public sealed record BeeDatasetOptions
 /// <summary>
 /// Labelled examples from the audio simulator, through the C# reference DSP so the inputs are the
 /// firmware's bit for bit. Half the clips are calm hives (a third of those with rain, wind or
-/// voices), half are events (piping, quacking, pre-swarm, some with noise). Each clip follows one
-/// calm capture of the same hive, so the spike ratio is what a node with history would see.
+/// voices), half are events (piping, quacking, pre-swarm, some with noise). Each clip follows
+/// <see cref="DspTables.TrustedHistory"/> calm captures of the same hive, so the spike ratio is what a node
+/// trusts it to be (before that much history the node raises no event, whatever the network says).
 /// Temperature, humidity and hour are drawn independently of the label.
 /// </summary>
 public static class BeeDataset
@@ -48,8 +49,11 @@ public static class BeeDataset
         OutsideNoise noise = random.NextDouble() < (isEvent ? 0.25 : 0.34) ? (OutsideNoise)(1 + random.Next(3)) : OutsideNoise.None;
         double level = 0.015 + 0.085 * random.NextDouble();
         var dsp = new ReferenceDsp();
-        var history = new BeeClipOptions { Sound = HiveSound.Normal, Seconds = Math.Min(1, options.Seconds), Seed = random.Next(), Level = level };
-        dsp.Capture(BeeAudioGenerator.Generate(history).Samples);
+        for (int i = 0; i < DspTables.TrustedHistory; i++)
+        {
+            var history = new BeeClipOptions { Sound = HiveSound.Normal, Seconds = Math.Min(1, options.Seconds), Seed = random.Next(), Level = level };
+            dsp.Capture(BeeAudioGenerator.Generate(history).Samples);
+        }
         BeeClip clip = BeeAudioGenerator.Generate(new BeeClipOptions
         {
             Sound = sound, Noise = noise, Seconds = options.Seconds, Seed = random.Next(), Level = level, SnrDb = options.SnrDb,

@@ -3,7 +3,7 @@ using Hil.Scorer.Edge;
 namespace Hil.Scorer.Training;
 
 /// <summary>The outcome of `hil train`: the model, and how it did on clips it never saw.</summary>
-public sealed record BeeTrainingReport(BeeModel Model, ConfusionMatrix HeldOut, int TrainingClips);
+public sealed record BeeTrainingReport(BeeModel Model, ConfusionMatrix HeldOut, int TrainingClips, IReadOnlyList<BeeExample> HeldOutExamples);
 
 /// <summary>
 /// Data set → split (75 % training, 25 % held out) → training → evaluation through the
@@ -18,7 +18,7 @@ public static class BeeTrainingRun
         var train = examples.Take(split).ToList();
         var heldOut = examples.Skip(split).ToList();
         BeeModel model = MlpTrainer.Train(train, training);
-        return new BeeTrainingReport(model, Evaluate(model, heldOut, threshold), train.Count);
+        return new BeeTrainingReport(model, Evaluate(model, heldOut, threshold), train.Count, heldOut);
     }
 
     public static ConfusionMatrix Evaluate(BeeModel model, IEnumerable<BeeExample> examples, float threshold = 0.5f)

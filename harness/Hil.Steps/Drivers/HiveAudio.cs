@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text.Json;
+using Hil.Backend.Storage;
+using Hil.Harness.Channels;
+using Hil.Harness.Node;
+using Hil.Harness.Support;
+using Hil.Harness.Targets;
+using Hil.Scorer.Edge;
+using Hil.Simulators.Audio;
+using Hil.Simulators.Modem;
+using Hil.Steps.Steps;
+
+namespace Hil.Steps.Drivers;
+
+/// <summary>What the node published on devices/{id}/events for one capture (firmware/README.md, "Telemetry").</summary>
+public sealed record NodeVerdict(long Boot, long Capture, string Label, double PEvent, bool SpikeTrusted, long History, string Json)
+{
+    public static NodeVerdict Parse(ModemPublish publish)
+    {
+        using var doc = JsonDocument.Parse(publish.Payload);
+        JsonElement e = doc.RootElement;
+        return new NodeVerdict(e.GetProperty("boot").GetInt64(), e.GetProperty("capture").GetInt64(), e.GetProperty("label").GetString()!,
+            e.GetProperty("p_event").GetDouble(), e.GetProperty("spike_trusted").GetBoolean(), e.GetProperty("history").GetInt64(), publish.Text);
+    }
+}
+
+/// <summary>One clip the node heard: what it was, when its last frame went in (wall time), the node's verdict and the reference's.</summary>
+public sealed record HeardClip(BeeClip Clip, DateTimeOffset EndedAt, NodeVerdict Node, EdgeInference Reference);
+
+/// <summary>
+/// Hive audio for the scenario's node (scenario-scoped): simulator clips played as stimulus audio frames, the
+/// node's inference event awaited on device time, and the scorer's C# reference node fed exactly the same
+/// sensor reading and clips in the same order (and rebooted when the node was), so the two can be compared.
+/// </summary>
+public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, StimulusState stimulus, HarnessSettings settings)
+{
+    public const int Hour = 12;
+    private readonly List<HeardClip> _heard = new();
+    private ReferenceNode? _reference;
+    private long _referenceBoot = -1;
+    private int _clips;
+
+    public IReadOnlyList<HeardClip> Heard => _heard;
+
+    /// <summary>True when the clips go through an emulator's UART (12–65 KiB/s), which is slower than real time.</summary>
+    public bool OverEmulatedUart => fleet.Node.Target.Backend is "qemu" or "renode";
+
+    public HeardClip Last => _heard.Count > 0 ? _heard[^1] : throw new InvalidOperationException("The node has heard no clip yet (a step \"the node hears ...\" comes first).");
+
+    /// <summary>The scorer's reference of the firmware's audio path, with the weights the firmware is built from.</summary>
+    private ReferenceNode Reference => _reference ??= new ReferenceNode(ModelHeader.Read(Path.Combine(RepositoryLayout.Root, ModelHeader.RepositoryPath)));
+
+    public async Task<HeardClip> PlayAsync(HiveSound sound, OutsideNoise noise, double seconds, double snrDb = BeeClipOptions.DefaultSnrDb)
+    {
+        FleetNode node = fleet.Node;
+        CancellationToken ct = fleet.CancellationToken;
+        long boot = (await node.StatusAsync(ct)).GetInt64("boot");
+        if (boot != _referenceBoot)
+        {
+            Reference.Boot(); // a new boot: the node's RMS history starts again, and so does the reference's
+            _referenceBoot = boot;
+        }
+        BeeClip clip = BeeAudioGenerator.Generate(new BeeClipOptions
+        {
+            Sound = sound, Noise = noise, Seconds = seconds, SnrDb = snrDb, Seed = 100 + _clips++,
+        });
+        TargetChannel channel = node.Target.GetChannel(ChannelNames.Stimulus);
+        await channel.WriteAsync(StimulusFrames.Sensor(stimulus.Temperature, stimulus.Humidity, hour: Hour), ct);
+        Reference.Sensor(stimulus.Temperature, stimulus.Humidity, Hour);
+        int before = Events(node).Count;
+        foreach (byte[] frame in StimulusFrames.AudioClip(clip.Samples)) await channel.WriteAsync(frame, ct);
+        DateTimeOffset ended = TimeProvider.System.GetUtcNow();
+        await node.AdvanceUntilAsync(() => Events(node).Count > before, $"the inference event of clip {_clips} ({clip.Label}) on devices/{node.NodeId}/events",
+            TimeSpan.FromMinutes(10), ct);
+        var heard = new HeardClip(clip, ended, NodeVerdict.Parse(Events(node)[before]), Reference.Capture(clip.Samples));
+        _heard.Add(heard);
+        return heard;
+    }
+
+    /// <summary>Waits (wall time) until the backend has stored the inference of <paramref name="heard"/>; returns the row.</summary>
+    public async Task<InferenceRecord> StoredAsync(HeardClip heard)
+    {
+        string nodeId = fleet.Node.NodeId;
+        bool Match(InferenceRecord r) => r.Boot == heard.Node.Boot && r.Capture == heard.Node.Capture;
+        try
+        {
+            IReadOnlyList<InferenceRecord> rows = await Poll.UntilAsync(
+                ct => platform.Store.QueryInferencesAsync(nodeId, DateTimeOffset.UnixEpoch, DateTimeOffset.MaxValue.AddYears(-1), 10_000, ct),
+                rows => rows.Any(Match), $"the inference of boot {heard.Node.Boot} capture {heard.Node.Capture} of {nodeId} in the backend",
+                settings.StepTimeout, interval: TimeSpan.FromMilliseconds(5), cancellationToken: fleet.CancellationToken);
+            return rows.First(Match);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message.Split("; the last answer")[0]}.\n{platform.Evidence(nodeId)}", e);
+        }
+    }
+
+    /// <summary>What the reference and the node disagree on, capture by capture (empty when they agree).</summary>
+    public IEnumerable<string> Disagreements() => _heard.Select((h, i) =>
+    {
+        var differences = new List<string>();
+        if (h.Node.Label != h.Reference.Label) differences.Add($"label {h.Node.Label} vs {h.Reference.Label}");
+        // The event prints p_event with 6 decimals (off by at most 5e-7); the bits are compared through `infer`.
+        if (Math.Abs(h.Node.PEvent - h.Reference.PEvent) > 1e-6)
+            differences.Add(string.Create(CultureInfo.InvariantCulture, $"p_event {h.Node.PEvent:0.000000} vs {h.Reference.PEvent:0.000000}"));
+        if (h.Node.SpikeTrusted != h.Reference.Audio.SpikeTrusted || h.Node.History != h.Reference.Audio.History)
+            differences.Add($"history {h.Node.History} (trusted {h.Node.SpikeTrusted}) vs {h.Reference.Audio.History} (trusted {h.Reference.Audio.SpikeTrusted})");
+        return differences.Count == 0 ? "" : $"clip {i + 1} ({h.Clip.Label}): {string.Join(", ", differences)}; the node said {h.Node.Json}";
+    }).Where(d => d.Length > 0);
+
+    /// <summary>The node's <c>infer</c> on its last capture: its probability bits must be the reference's.</summary>
+    public async Task<string?> LastBitsDisagreementAsync()
+    {
+        HeardClip last = Last;
+        ConsoleReply reply = await fleet.Node.Console.ExecuteOkAsync("infer", settings.StepTimeout, fleet.CancellationToken);
+        string expected = $"0x{last.Reference.PBits:x8}", features = $"0x{last.Reference.FeaturesHash:x8}";
+        return reply["p_bits"] == expected && reply["features"] == features ? null
+            : $"infer on the last capture: p_bits {reply["p_bits"]} features {reply["features"]}, the reference {expected} and {features}";
+    }
+
+    private static IReadOnlyList<ModemPublish> Events(FleetNode node) =>
+        node.Modem.Publishes.Where(p => p.Topic == $"devices/{node.NodeId}/events").ToArray();
+}
