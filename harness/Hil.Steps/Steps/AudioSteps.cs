@@ -77,8 +77,7 @@ public sealed class AudioSteps(HiveAudio audio, ScenarioContext scenario)
         HeardClip heard = audio.Last;
         InferenceRecord row = await audio.StoredAsync(heard);
         double latency = (row.ReceivedAt - heard.EndedAt).TotalMilliseconds;
-        scenario.Attach(LatencySamples.AttachmentPrefix + "end of clip to stored inference",
-            string.Create(CultureInfo.InvariantCulture, $"sample,injected_at,stored_ms\n0,{heard.EndedAt:O},{latency:0.###}\n"));
+        scenario.Measure(new Measurement("end of clip to stored inference", "ms", [new Sample(heard.EndedAt, latency)]));
         Check.That(row.Label == heard.Node.Label && row.ModelVersion is > 0,
             () => $"The backend stored label {row.Label} (model {row.Model} v{row.ModelVersion}) for a capture the node called {heard.Node.Label}: {heard.Node.Json}");
         Check.That(latency < budget, () => $"The inference of clip {audio.Heard.Count} ({heard.Clip.Label}) was stored {latency:0} ms after the end of the clip, over {budget} ms.");
