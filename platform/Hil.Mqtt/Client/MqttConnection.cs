@@ -35,7 +35,11 @@ internal sealed class MqttConnection
         _pingTimeout = options.Timeout;
         Endpoint = $"{options.Host}:{options.Port}";
         _lastSent = _time.GetTimestamp();
+        Acks = new AckSender(this);
     }
+
+    /// <summary>Where the receive loop queues the PUBACKs of QoS 1 messages (sent in order, several per write).</summary>
+    public AckSender Acks { get; }
 
     public string Endpoint { get; }
 
@@ -91,6 +95,7 @@ internal sealed class MqttConnection
         if (_keepAlive > TimeSpan.Zero)
             _keepAliveTimer = _time.CreateTimer(_ => OnKeepAliveTimer(), null, _keepAlive, Timeout.InfiniteTimeSpan);
         _ = ReceiveLoopAsync(onPacket);
+        _ = Acks.RunAsync();
     }
 
     private Func<string, Exception?, Task>? _onLost;
@@ -110,6 +115,32 @@ internal sealed class MqttConnection
                                   && !cancellationToken.IsCancellationRequested)
         {
             throw new MqttCommunicationException($"Cannot send {packet.Type} to {Endpoint}: {(IsLost ? "the connection is closed" : e.Message)}", e);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>PUBACKs for <paramref name="packetIds"/>, in that order, in one write.</summary>
+    public async Task SendPubAcksAsync(IReadOnlyList<ushort> packetIds)
+    {
+        byte[] frames = new byte[packetIds.Count * 4];
+        for (int i = 0; i < packetIds.Count; i++)
+        {
+            frames[i * 4] = (byte)MqttPacketType.PubAck << 4;
+            frames[i * 4 + 1] = 2;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(frames.AsSpan(i * 4 + 2), packetIds[i]);
+        }
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Volatile.Write(ref _lastSent, _time.GetTimestamp());
+            await _stream.WriteAsync(frames, _closing.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            throw new MqttCommunicationException($"Cannot send PUBACK to {Endpoint}: {(IsLost ? "the connection is closed" : e.Message)}", e);
         }
         finally
         {
@@ -222,6 +253,7 @@ internal sealed class MqttConnection
     private void Dispose()
     {
         _keepAliveTimer?.Dispose();
+        Acks.Complete();
         _closing.Cancel();
         _stream.Dispose();
     }
