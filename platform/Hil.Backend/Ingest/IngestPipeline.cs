@@ -52,8 +52,14 @@ public sealed class IngestPipeline : BackgroundService
     /// <summary>Some writer's queue is full: its senders are being held back.</summary>
     public bool IsSaturated => _queues.Any(q => q.Reader.Count >= _capacity / _queues.Length);
 
+    // Nodes are dealt to the writers in turn as they first appear: even shares whatever the node ids (a hash of a few
+    // ids can put them all on one writer, leaving the other idle), and a node keeps its writer for the process's life.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _writerOf = new(StringComparer.Ordinal);
+    private int _nextWriter = -1;
+
     private ChannelWriter<Work> QueueOf(string? nodeId) =>
-        _queues[nodeId is null ? 0 : (int)((uint)string.GetHashCode(nodeId, StringComparison.Ordinal) % (uint)_queues.Length)].Writer;
+        _queues[nodeId is null || _queues.Length == 1 ? 0
+            : _writerOf.GetOrAdd(nodeId, static (_, pipeline) => (int)((uint)Interlocked.Increment(ref pipeline._nextWriter) % (uint)pipeline._queues.Length), this)].Writer;
 
     /// <summary>
     /// Queues without waiting while there is room. A full queue holds the sender back (HTTP: the request waits;
