@@ -14,7 +14,7 @@ public static class OperationsApi
     {
         var ops = app.MapGroup("").WithTags("Operations").AllowAnonymous().DisableRateLimiting();
         ops.MapGet("/health", GetHealth).WithSummary("Liveness: the process is serving requests");
-        ops.MapGet("/ready", GetReadyAsync).WithSummary("Readiness: the database answers (503 otherwise)");
+        ops.MapGet("/ready", GetReadyAsync).WithSummary("Readiness: the database answers and ingest keeps up (503 unavailable or degraded otherwise)");
         ops.MapGet("/metrics", GetMetrics).WithSummary("Prometheus text: ingest counts, dead letters, latency histogram");
         app.MapGroup("/api/v1").WithTags("Live").MapGet("/stream", GetStream).RequireAuthorization(Policies.Viewer)
             .WithSummary("Server-sent events: telemetry, node status, commands and dead letters as they happen");
@@ -24,11 +24,18 @@ public static class OperationsApi
     public static Ok<HealthReport> GetHealth() => TypedResults.Ok(new HealthReport("live"));
 
     public static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> GetReadyAsync(
-        IBackendStore store, HttpContext context, CancellationToken cancellationToken)
+        IBackendStore store, Ingest.IngestPipeline pipeline, HttpContext context, CancellationToken cancellationToken)
     {
         try
         {
             await store.PingAsync(cancellationToken);
+            // The database answers but cannot keep up: senders are being held back (back-pressure), so say so.
+            if (pipeline.IsSaturated)
+            {
+                context.Response.Headers.RetryAfter = "1";
+                return TypedResults.Json(new HealthReport("degraded", store.Kind,
+                    $"ingest queue full ({pipeline.Depth} messages waiting for the database): senders are held back"), statusCode: 503);
+            }
             return TypedResults.Ok(new HealthReport("ready", store.Kind));
         }
         catch (StoreUnavailableException e)

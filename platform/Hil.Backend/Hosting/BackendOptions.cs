@@ -29,6 +29,11 @@ public sealed record BackendOptions
     public TimeSpan? Retention { get; init; }
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
     public int MaxBatch { get; init; } = 2000;
+    /// <summary>
+    /// Messages the writers' queues hold before senders wait (split between the writers). Broker messages stay
+    /// unacknowledged until committed, so the broker's in-flight window bounds how many of them are queued.
+    /// </summary>
+    public int IngestQueueCapacity { get; init; } = 100_000;
     /// <summary>Concurrent batch writers, each owning a share of the nodes; null: 2 on PostgreSQL, 1 on SQLite (one writer at a time).</summary>
     public int? IngestWriters { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -18,6 +18,9 @@ public sealed class PlatformHost : IAsyncDisposable
     private PlatformHost(BackendHost backend, MqttBroker? broker, IBackendStore accessStore, string mqttHost, int mqttPort) =>
         (Backend, _broker, _accessStore, MqttHost, MqttPort) = (backend, broker, accessStore, mqttHost, mqttPort);
 
+    /// <summary>Broker messages the backend may hold unacknowledged (waiting for their commit) on the embedded broker.</summary>
+    public const int BackendInflightWindow = 20_000;
+
     public BackendHost Backend { get; }
     public string MqttHost { get; }
     public int MqttPort { get; }
@@ -45,6 +48,9 @@ public sealed class PlatformHost : IAsyncDisposable
                     // The backend's one session absorbs every node's burst; the default (10,000, then drop oldest)
                     // would lose telemetry whenever many nodes publish faster than one batch commit.
                     MaxQueuedMessagesPerSession = 1_000_000, MaxQueuedBytesPerConnection = 512L * 1024 * 1024,
+                    // The backend acknowledges a message once it is committed, so this window is what it can have
+                    // queued and batched at once: throughput ≈ window / commit time. Devices never come near it.
+                    MaxInflightMessages = BackendInflightWindow,
                 });
                 await broker.StartAsync(cancellationToken);
                 port = broker.Port;

@@ -21,7 +21,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         string[] parts = message.Topic.Split('/');
         if (parts.Length != 3 || parts[0] != "devices" || !TelemetryParser.IsNodeId(parts[1]))
         {
-            await pipeline.DeadLetterAsync(Transport, message.Topic, "topic is not devices/{12 lowercase hex}/{kind}", message.Payload, cancellationToken);
+            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "topic is not devices/{12 lowercase hex}/{kind}", message.Payload, cancellationToken);
             return;
         }
         string node = parts[1];
@@ -31,14 +31,14 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
             switch (parts[2])
             {
                 case "telemetry":
-                    await pipeline.EnqueueAsync(message.Payload, Transport, message.Topic, node, cancellationToken);
+                    message.Stored = await pipeline.EnqueueAsync(message.Payload, Transport, message.Topic, node, cancellationToken);
                     break;
                 case "status":
                     await StatusAsync(node, message, now, cancellationToken);
                     break;
                 case "logs" or "events":
                     if (Text(message.Payload) is not { } text)
-                        await pipeline.DeadLetterAsync(Transport, message.Topic, "payload is not UTF-8 text", message.Payload, cancellationToken);
+                        message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "payload is not UTF-8 text", message.Payload, cancellationToken);
                     else
                         await store.WriteNodeLogAsync(node, parts[2] == "logs" ? "log" : "event", text, now, cancellationToken);
                     if (parts[2] == "events") await InferenceAsync(node, message, now, cancellationToken);
@@ -47,13 +47,15 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
                     await AckAsync(node, message, now, cancellationToken);
                     break;
                 default:
-                    await pipeline.DeadLetterAsync(Transport, message.Topic, $"unknown topic kind '{parts[2]}'", message.Payload, cancellationToken);
+                    message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"unknown topic kind '{parts[2]}'", message.Payload, cancellationToken);
                     break;
             }
         }
         catch (StoreUnavailableException e)
         {
-            log.LogError("Message on {Topic} not stored: {Error}", message.Topic, e.Message);
+            // Left unacknowledged: the broker delivers it again on the backend's next connection.
+            log.LogError("Message on {Topic} not stored (left unacknowledged for the broker to deliver again): {Error}", message.Topic, e.Message);
+            message.Stored = Task.FromCanceled(new CancellationToken(canceled: true));
         }
     }
 
@@ -62,7 +64,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         string? status = Text(message.Payload)?.Trim();
         if (status is not ("online" or "offline"))
         {
-            await pipeline.DeadLetterAsync(Transport, message.Topic, "status must be 'online' or 'offline'", message.Payload, cancellationToken);
+            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "status must be 'online' or 'offline'", message.Payload, cancellationToken);
             return;
         }
         await store.SetNodeStatusAsync(node, status == "online", now, cancellationToken);
@@ -99,18 +101,18 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         }
         catch (JsonException e)
         {
-            await pipeline.DeadLetterAsync(Transport, message.Topic, $"malformed ack JSON: {e.Message}", message.Payload, cancellationToken);
+            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"malformed ack JSON: {e.Message}", message.Payload, cancellationToken);
             return;
         }
         if (id is null || status is not (CommandStatus.Done or CommandStatus.Failed))
         {
-            await pipeline.DeadLetterAsync(Transport, message.Topic, "ack must be {\"id\": string, \"status\": \"done\"|\"failed\"}", message.Payload, cancellationToken);
+            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "ack must be {\"id\": string, \"status\": \"done\"|\"failed\"}", message.Payload, cancellationToken);
             return;
         }
         await store.ExpireCommandsAsync(now, cancellationToken);
         var command = await store.CompleteCommandAsync(node, id, status, detail, now, cancellationToken);
         if (command is null)
-            await pipeline.DeadLetterAsync(Transport, message.Topic, $"ack for unknown, expired or already completed command '{id}'", message.Payload, cancellationToken);
+            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"ack for unknown, expired or already completed command '{id}'", message.Payload, cancellationToken);
         else
             live.Publish(new LiveEvent("command", node, command));
     }

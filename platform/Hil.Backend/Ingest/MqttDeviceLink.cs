@@ -5,7 +5,7 @@ namespace Hil.Backend.Ingest;
 
 /// <summary>
 /// <see cref="IDeviceLink"/> over the project's MQTT 3.1.1 client: subscribes to the node topics at QoS 1
-/// with automatic reconnection (the client restores its subscriptions).
+/// with automatic reconnection (the client restores its subscriptions). Messages are acknowledged once committed.
 /// </summary>
 public sealed class MqttDeviceLink(MqttClientOptions options, ILogger<MqttDeviceLink> log) : IDeviceLink
 {
@@ -13,8 +13,13 @@ public sealed class MqttDeviceLink(MqttClientOptions options, ILogger<MqttDevice
 
     public async Task StartAsync(Func<DeviceMessage, CancellationToken, Task> onMessage, CancellationToken cancellationToken = default)
     {
-        _client.ApplicationMessageReceivedAsync += e =>
-            onMessage(new DeviceMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload), CancellationToken.None);
+        _client.ApplicationMessageReceivedAsync += async e =>
+        {
+            var message = new DeviceMessage(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            await onMessage(message, CancellationToken.None);
+            // The PUBACK waits for the commit without holding up the next messages: until then the broker keeps its copy.
+            if (message.Stored is { } stored) e.AcknowledgeWhen(stored);
+        };
         _client.DisconnectedAsync += e =>
         {
             if (!e.ClientInitiated) log.LogWarning("Broker connection lost: {Reason}", e.Reason);

@@ -18,11 +18,24 @@ public sealed class PostgresStore(string connectionString) : SqlStore
 {
     private static readonly TimeSpan PartitionSpan = TimeSpan.FromDays(1);
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
-    // Telemetry writers keep their session between batches, so the temporary staging table is created once per
-    // connection instead of being dropped by the pool's DISCARD ALL and recreated (catalog writes) every batch;
-    // their few statements are prepared once. Only WriteTelemetryAsync uses this source.
-    private readonly NpgsqlDataSource _writerSource = NpgsqlDataSource.Create(
-        new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true, MaxAutoPrepare = 8, AutoPrepareMinUsages = 2 }.ConnectionString);
+    private readonly NpgsqlDataSource _writerSource = WriterSource(connectionString);
+
+    /// <summary>
+    /// Telemetry writers keep their session between batches, so the temporary staging table is created once per
+    /// physical connection (not dropped by the pool's DISCARD ALL and recreated, with catalog writes, every batch,
+    /// nor asked for again: one round trip less per batch); their few statements are prepared once. Only
+    /// WriteTelemetryAsync uses this source.
+    /// </summary>
+    private static NpgsqlDataSource WriterSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(connectionString)
+            { NoResetOnClose = true, MaxAutoPrepare = 8, AutoPrepareMinUsages = 2 }.ConnectionString);
+        const string staging = $"CREATE TEMP TABLE telemetry_staging (ord bigint, {StagingColumns}) ON COMMIT DELETE ROWS";
+        builder.UsePhysicalConnectionInitializer(
+            connection => { using var create = new NpgsqlCommand(staging, connection); create.ExecuteNonQuery(); },
+            async connection => { await using var create = new NpgsqlCommand(staging, connection); await create.ExecuteNonQueryAsync(); });
+        return builder.Build();
+    }
     private readonly ConcurrentDictionary<long, bool> _partitions = new();
 
     public override string Kind => "postgres";
@@ -132,12 +145,12 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                 await EnsurePartitionAsync(pg, start, cancellationToken);
 
             await using var tx = await pg.BeginTransactionAsync(cancellationToken);
-            await pg.ExecuteAsync($"CREATE TEMP TABLE IF NOT EXISTS telemetry_staging (ord bigint, {StagingColumns}) ON COMMIT DELETE ROWS", transaction: tx);
             await using (var copy = await pg.BeginBinaryImportAsync($"COPY telemetry_staging (ord, {Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
             {
-                foreach (int i in staged) await WriteRowAsync(copy, i, TelemetryRow.From(batch[i]), cancellationToken);
+                foreach (int i in staged) WriteRow(copy, i, TelemetryRow.From(batch[i]));
                 await copy.CompleteAsync(cancellationToken);
             }
+            // One statement, one round trip: the keys, the rows and the batch's nodes.
             var inserted = await pg.QueryAsync<long>($"""
                 WITH fresh AS (
                     INSERT INTO telemetry_keys (node_id, boot, seq, received_ms)
@@ -148,11 +161,21 @@ public sealed class PostgresStore(string connectionString) : SqlStore
                     SELECT s.* FROM telemetry_staging s LEFT JOIN fresh f ON f.node_id = s.node_id AND f.boot = s.boot AND f.seq = s.seq
                     WHERE s.seq IS NULL OR s.boot IS NULL OR f.seq IS NOT NULL),
                 written AS (
-                    INSERT INTO telemetry ({Columns}) SELECT {Columns} FROM chosen ORDER BY ord RETURNING 1)
+                    INSERT INTO telemetry ({Columns}) SELECT {Columns} FROM chosen ORDER BY ord RETURNING 1),
+                stored_per_node AS (SELECT node_id, count(*) AS n FROM chosen GROUP BY node_id),
+                seen AS (
+                    -- As SqlStore.NodeUpdates: the last firmware named, the version of the latest message, stored rows counted.
+                    INSERT INTO nodes (id, fw, protocol_version, first_seen_ms, last_seen_ms, message_count)
+                    SELECT s.node_id, (array_agg(s.fw ORDER BY s.ord DESC) FILTER (WHERE s.fw IS NOT NULL))[1],
+                           (array_agg(s.version ORDER BY s.received_ms DESC, s.ord))[1], min(s.received_ms), max(s.received_ms),
+                           COALESCE(max(c.n), 0)
+                    FROM telemetry_staging s LEFT JOIN stored_per_node c ON c.node_id = s.node_id GROUP BY s.node_id
+                    ON CONFLICT (id) DO UPDATE SET fw = COALESCE(excluded.fw, nodes.fw), protocol_version = excluded.protocol_version,
+                        last_seen_ms = GREATEST(excluded.last_seen_ms, nodes.last_seen_ms), message_count = nodes.message_count + excluded.message_count
+                    RETURNING 1)
                 SELECT ord FROM chosen
                 """, transaction: tx);
             foreach (long ord in inserted) stored[ord] = true;
-            await UpsertNodesAsync(pg, tx, batch, stored, cancellationToken);
             await tx.CommitAsync(cancellationToken);
             return stored;
         }, cancellationToken);
@@ -162,26 +185,43 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         "error_flags bigint, audio_rms double precision, audio_spike_ratio double precision, audio_bins text, model text, label text, p_event double precision, " +
         "model_version bigint";
 
-    private static async Task WriteRowAsync(NpgsqlBinaryImporter copy, long ord, TelemetryRow r, CancellationToken ct)
+    // Synchronous writes into the importer's buffer (it sends a full buffer to the loopback server): an awaited
+    // call per field was most of the client's time per row.
+    private static void WriteRow(NpgsqlBinaryImporter copy, long ord, TelemetryRow r)
     {
-        await copy.StartRowAsync(ct);
-        await copy.WriteAsync(ord, NpgsqlDbType.Bigint, ct);
-        await copy.WriteAsync(r.NodeId, NpgsqlDbType.Text, ct);
-        await copy.WriteAsync(r.ReceivedMs, NpgsqlDbType.Bigint, ct);
-        await copy.WriteAsync(r.Transport, NpgsqlDbType.Text, ct);
-        await copy.WriteAsync(r.Version, NpgsqlDbType.Bigint, ct);
-        await Nullable(copy, r.Fw, NpgsqlDbType.Text, ct);
-        foreach (long? v in new[] { r.Boot, r.Seq, r.UptimeMs }) await Nullable(copy, v, NpgsqlDbType.Bigint, ct);
-        foreach (double? v in new[] { r.TemperatureC, r.HumidityPct }) await Nullable(copy, v, NpgsqlDbType.Double, ct);
-        foreach (long? v in new[] { r.BatteryMv, r.RssiDbm, r.ErrorFlags }) await Nullable(copy, v, NpgsqlDbType.Bigint, ct);
-        foreach (double? v in new[] { r.AudioRms, r.AudioSpikeRatio }) await Nullable(copy, v, NpgsqlDbType.Double, ct);
-        foreach (string? v in new[] { r.AudioBins, r.Model, r.Label }) await Nullable(copy, v, NpgsqlDbType.Text, ct);
-        await Nullable(copy, r.PEvent, NpgsqlDbType.Double, ct);
-        await Nullable(copy, r.ModelVersion, NpgsqlDbType.Bigint, ct);
+        copy.StartRow();
+        copy.Write(ord, NpgsqlDbType.Bigint);
+        copy.Write(r.NodeId, NpgsqlDbType.Text);
+        copy.Write(r.ReceivedMs, NpgsqlDbType.Bigint);
+        copy.Write(r.Transport, NpgsqlDbType.Text);
+        copy.Write(r.Version, NpgsqlDbType.Bigint);
+        Nullable(copy, r.Fw, NpgsqlDbType.Text);
+        Nullable(copy, r.Boot, NpgsqlDbType.Bigint);
+        Nullable(copy, r.Seq, NpgsqlDbType.Bigint);
+        Nullable(copy, r.UptimeMs, NpgsqlDbType.Bigint);
+        Nullable(copy, r.TemperatureC, NpgsqlDbType.Double);
+        Nullable(copy, r.HumidityPct, NpgsqlDbType.Double);
+        Nullable(copy, r.BatteryMv, NpgsqlDbType.Bigint);
+        Nullable(copy, r.RssiDbm, NpgsqlDbType.Bigint);
+        Nullable(copy, r.ErrorFlags, NpgsqlDbType.Bigint);
+        Nullable(copy, r.AudioRms, NpgsqlDbType.Double);
+        Nullable(copy, r.AudioSpikeRatio, NpgsqlDbType.Double);
+        Nullable(copy, r.AudioBins, NpgsqlDbType.Text);
+        Nullable(copy, r.Model, NpgsqlDbType.Text);
+        Nullable(copy, r.Label, NpgsqlDbType.Text);
+        Nullable(copy, r.PEvent, NpgsqlDbType.Double);
+        Nullable(copy, r.ModelVersion, NpgsqlDbType.Bigint);
     }
 
-    private static Task Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type, CancellationToken ct) =>
-        value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, type, ct);
+    private static void Nullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
+    {
+        if (value is null) copy.WriteNull(); else copy.Write(value, type);
+    }
+
+    private static void Nullable<T>(NpgsqlBinaryImporter copy, T? value, NpgsqlDbType type) where T : struct
+    {
+        if (value is { } v) copy.Write(v, type); else copy.WriteNull();
+    }
 
     private static long PartitionStart(DateTimeOffset t)
     {
@@ -235,23 +275,6 @@ public sealed class PostgresStore(string connectionString) : SqlStore
             await c.ExecuteAsync("DELETE FROM telemetry_keys WHERE received_ms < @cutoff", new { cutoff = cutoffMs });
             await DeleteInferencesBeforeAsync(c, cutoff);
         }, cancellationToken);
-
-    /// <summary>All of a batch's nodes in one statement (one round trip, however many nodes the batch holds).</summary>
-    private static Task UpsertNodesAsync(NpgsqlConnection connection, NpgsqlTransaction tx, IReadOnlyList<IngestedTelemetry> batch, bool[] stored,
-        CancellationToken cancellationToken)
-    {
-        var nodes = NodeUpdates(batch, stored);
-        return connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO nodes (id, fw, protocol_version, first_seen_ms, last_seen_ms, message_count)
-            SELECT * FROM unnest(@id, @fw, @version, @first, @last, @count)
-            ON CONFLICT (id) DO UPDATE SET fw = COALESCE(excluded.fw, nodes.fw), protocol_version = excluded.protocol_version,
-                last_seen_ms = GREATEST(excluded.last_seen_ms, nodes.last_seen_ms), message_count = nodes.message_count + excluded.message_count
-            """, new
-        {
-            id = nodes.Select(n => n.Id).ToArray(), fw = nodes.Select(n => n.Fw).ToArray(), version = nodes.Select(n => n.Version).ToArray(),
-            first = nodes.Select(n => n.First).ToArray(), last = nodes.Select(n => n.Last).ToArray(), count = nodes.Select(n => n.Count).ToArray(),
-        }, tx, cancellationToken: cancellationToken));
-    }
 
     public override async ValueTask DisposeAsync()
     {

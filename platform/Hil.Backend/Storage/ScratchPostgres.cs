@@ -22,6 +22,41 @@ public sealed class ScratchPostgres : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// CPU time of the server so far: the postmaster, its live children (connections, WAL writer, checkpointer...) and
+    /// the children that have ended (Linux /proc; benchmarks use it to tell the database's share from the client's).
+    /// </summary>
+    public TimeSpan ServerCpuTime()
+    {
+        string pidFile = Path.Combine(_data, "postmaster.pid");
+        if (!OperatingSystem.IsLinux() || !File.Exists(pidFile)) return TimeSpan.Zero;
+        string postmaster = File.ReadLines(pidFile).First().Trim();
+        long ticks = 0;
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            string[] fields;
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+                fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // Not a process, or one that just ended.
+            }
+            bool isPostmaster = Path.GetFileName(dir) == postmaster;
+            // fields[1] is the parent pid; [11] utime, [12] stime, [13] cutime, [14] cstime (clock ticks).
+            if (!isPostmaster && fields[1] != postmaster) continue;
+            ticks += long.Parse(fields[11]) + long.Parse(fields[12]);
+            if (isPostmaster) ticks += long.Parse(fields[13]) + long.Parse(fields[14]);
+        }
+        return TimeSpan.FromSeconds(ticks / (double)ClockTicksPerSecond);
+    }
+
+    // USER_HZ, which /proc reports in: 100 on every Linux architecture .NET runs on.
+    private const int ClockTicksPerSecond = 100;
+
     /// <param name="durable">false (tests) turns fsync off for speed; benchmarks keep PostgreSQL's durable defaults.</param>
     public static async Task<ScratchPostgres> StartAsync(bool durable = false)
     {

@@ -50,6 +50,38 @@ public sealed class MqttClientDeliveryTests
     }
 
     [Test]
+    public async Task DeferredPubAcks_WaitForTheirTasks_LeaveInArrivalOrder_AndACancelledOneNeverLeaves()
+    {
+        ScriptedConnection connection = await ConnectAsync();
+        var handled = new[] { "a", "b", "c", "d", "e" }.ToDictionary(t => t, _ => new TaskCompletionSource());
+        var allDelivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int delivered = 0;
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            e.AcknowledgeWhen(handled[e.ApplicationMessage.Topic].Task);
+            if (Interlocked.Increment(ref delivered) == handled.Count) allDelivered.SetResult();
+            return Task.CompletedTask;
+        };
+        ushort id = 0;
+        foreach (string topic in handled.Keys)
+            await connection.SendAsync(new PublishPacket(topic, "x"u8.ToArray(), MqttQos.AtLeastOnce, false, false, ++id));
+        // None is handled yet, and the receive loop still delivered them all: waiting does not stop the reading.
+        await allDelivered.Task.WaitAsync(Wait);
+
+        // c and b are done before a: their PUBACKs still wait for a's, so they leave in arrival order.
+        handled["c"].SetResult();
+        handled["b"].SetResult();
+        handled["a"].SetResult();
+        foreach (ushort expected in new ushort[] { 1, 2, 3 })
+            Assert.That(await connection.ReadAsync<PacketIdPacket>(), Is.EqualTo(new PacketIdPacket(MqttPacketType.PubAck, expected)));
+
+        // d is given up (cancelled): never acknowledged, so the broker delivers it again; e behind it is not held up.
+        handled["d"].SetCanceled();
+        handled["e"].SetResult();
+        Assert.That(await connection.ReadAsync<PacketIdPacket>(), Is.EqualTo(new PacketIdPacket(MqttPacketType.PubAck, 5)));
+    }
+
+    [Test]
     public async Task Qos2Publish_CompletesOnPubCompAfterPubRel()
     {
         ScriptedConnection connection = await ConnectAsync();

@@ -10,7 +10,8 @@ namespace Hil.Mqtt.Client;
 /// </summary>
 /// <remarks>
 /// Handlers of <see cref="ApplicationMessageReceivedAsync"/> run on the receive loop, one message
-/// at a time and in order; a QoS 1 message is acknowledged once its handler has completed. A
+/// at a time and in order; a QoS 1 message is acknowledged once its handler has completed (or, when the
+/// handler called <see cref="MqttApplicationMessageReceivedEventArgs.AcknowledgeWhen"/>, once that task has). A
 /// handler must therefore not wait for an acknowledgement of its own (a QoS 1 publish awaited
 /// inside it waits for a PUBACK the blocked loop cannot read): start such work and return.
 /// </remarks>
@@ -215,14 +216,16 @@ public sealed class MqttClient : IAsyncDisposable
         {
             case PublishPacket publish:
                 bool deliver = publish.Qos != MqttQos.ExactlyOnce || session.ReceiveQos2(publish.PacketId);
+                Task? handled = null;
                 if (deliver)
                 {
                     var message = new MqttApplicationMessage(publish.Topic, publish.Payload, publish.Qos, publish.Retain);
-                    await RaiseAsync(ApplicationMessageReceivedAsync, new MqttApplicationMessageReceivedEventArgs(message, _options?.ClientId ?? ""),
-                        "ApplicationMessageReceivedAsync").ConfigureAwait(false);
+                    var received = new MqttApplicationMessageReceivedEventArgs(message, _options?.ClientId ?? "");
+                    await RaiseAsync(ApplicationMessageReceivedAsync, received, "ApplicationMessageReceivedAsync").ConfigureAwait(false);
+                    handled = received.Handled;
                 }
                 if (publish.Qos == MqttQos.AtLeastOnce)
-                    await connection.SendAsync(new PacketIdPacket(MqttPacketType.PubAck, publish.PacketId)).ConfigureAwait(false);
+                    connection.Acks.Add(publish.PacketId, handled);
                 else if (publish.Qos == MqttQos.ExactlyOnce)
                     await connection.SendAsync(new PacketIdPacket(MqttPacketType.PubRec, publish.PacketId)).ConfigureAwait(false);
                 break;

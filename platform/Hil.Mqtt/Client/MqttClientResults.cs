@@ -17,6 +17,21 @@ public sealed class MqttApplicationMessageReceivedEventArgs(MqttApplicationMessa
 {
     public MqttApplicationMessage ApplicationMessage { get; } = message;
     public string ClientId { get; } = clientId;
+
+    /// <summary>What the PUBACK of a QoS 1 message waits for besides the handler's return; null: nothing more.</summary>
+    internal Task? Handled { get; private set; }
+
+    /// <summary>
+    /// Delays this QoS 1 message's PUBACK until <paramref name="handled"/> completes (say, the message's row is
+    /// committed), without holding up the next messages: they keep arriving, and PUBACKs still leave in the order
+    /// of arrival. Faulted counts as handled (the failure is the handler's to report); cancelled is never
+    /// acknowledged, so the broker delivers the message again on the next connection.
+    /// </summary>
+    public void AcknowledgeWhen(Task handled)
+    {
+        ArgumentNullException.ThrowIfNull(handled);
+        Handled = Handled is null ? handled : Task.WhenAll(Handled, handled);
+    }
 }
 
 public sealed class MqttClientDisconnectedEventArgs(string reason, bool clientInitiated, Exception? exception) : EventArgs

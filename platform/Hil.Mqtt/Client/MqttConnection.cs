@@ -14,7 +14,6 @@ internal sealed class MqttConnection
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly MqttPacketReader _reader;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly CancellationTokenSource _closing = new();
     private readonly TimeProvider _time;
     private readonly TimeSpan _keepAlive;
@@ -35,7 +34,11 @@ internal sealed class MqttConnection
         _pingTimeout = options.Timeout;
         Endpoint = $"{options.Host}:{options.Port}";
         _lastSent = _time.GetTimestamp();
+        Acks = new AckSender(this);
     }
+
+    /// <summary>Where the receive loop queues the PUBACKs of QoS 1 messages (sent in order, several per write).</summary>
+    public AckSender Acks { get; }
 
     public string Endpoint { get; }
 
@@ -91,30 +94,107 @@ internal sealed class MqttConnection
         if (_keepAlive > TimeSpan.Zero)
             _keepAliveTimer = _time.CreateTimer(_ => OnKeepAliveTimer(), null, _keepAlive, Timeout.InfiniteTimeSpan);
         _ = ReceiveLoopAsync(onPacket);
+        _ = Acks.RunAsync();
     }
 
     private Func<string, Exception?, Task>? _onLost;
 
-    /// <summary>Writes one packet; concurrent callers are serialised so frames never interleave.</summary>
-    public async Task SendAsync(MqttPacket packet, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Writes one packet. Frames never interleave: one caller at a time writes, and frames queued by others meanwhile
+    /// go out together in its next write (one system call, and one read for the broker, instead of one per packet).
+    /// Cancelling stops the wait only while the frame is still queued; once it is being written it is written whole.
+    /// </summary>
+    public Task SendAsync(MqttPacket packet, CancellationToken cancellationToken = default)
     {
-        byte[] frame = MqttCodec.Encode(packet);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return WriteAsync(MqttCodec.Encode(packet), packet.Type, cancellationToken);
+    }
+
+    /// <summary>PUBACKs for <paramref name="packetIds"/>, in that order, in one write.</summary>
+    public Task SendPubAcksAsync(IReadOnlyList<ushort> packetIds)
+    {
+        byte[] frames = new byte[packetIds.Count * 4];
+        for (int i = 0; i < packetIds.Count; i++)
+        {
+            frames[i * 4] = (byte)MqttPacketType.PubAck << 4;
+            frames[i * 4 + 1] = 2;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(frames.AsSpan(i * 4 + 2), packetIds[i]);
+        }
+        return WriteAsync(frames, MqttPacketType.PubAck, CancellationToken.None);
+    }
+
+    private sealed class QueuedFrame(byte[] frame)
+    {
+        public byte[] Frame { get; } = frame;
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly Lock _writeGate = new();
+    private List<QueuedFrame> _queuedFrames = [];
+    private bool _writing;
+
+    private async Task WriteAsync(byte[] frame, MqttPacketType type, CancellationToken cancellationToken)
+    {
+        QueuedFrame? queued = null;
+        lock (_writeGate)
+        {
+            if (_writing) _queuedFrames.Add(queued = new QueuedFrame(frame));
+            else _writing = true;
+        }
+        if (queued is not null)
+        {
+            // Another caller is writing and will take this frame with its next write.
+            await using var cancel = cancellationToken.Register(() =>
+            {
+                lock (_writeGate) if (_queuedFrames.Remove(queued)) queued.Written.TrySetCanceled(cancellationToken);
+            });
+            await queued.Written.Task.ConfigureAwait(false);
+            return;
+        }
+        List<QueuedFrame>? batch = null;
         try
         {
-            Volatile.Write(ref _lastSent, _time.GetTimestamp());
-            // The write itself is not cancellable by the caller: half a frame would corrupt the stream.
-            await _stream.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
+            while (true)
+            {
+                Volatile.Write(ref _lastSent, _time.GetTimestamp());
+                await _stream.WriteAsync(frame, _closing.Token).ConfigureAwait(false);
+                if (batch is not null) foreach (QueuedFrame done in batch) done.Written.TrySetResult();
+                lock (_writeGate)
+                {
+                    if (_queuedFrames.Count == 0)
+                    {
+                        _writing = false;
+                        return;
+                    }
+                    (batch, _queuedFrames) = (_queuedFrames, []);
+                }
+                frame = Concatenate(batch);
+            }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException
-                                  && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            throw new MqttCommunicationException($"Cannot send {packet.Type} to {Endpoint}: {(IsLost ? "the connection is closed" : e.Message)}", e);
+            var failure = new MqttCommunicationException($"Cannot send {type} to {Endpoint}: {(IsLost ? "the connection is closed" : e.Message)}", e);
+            List<QueuedFrame> waiting;
+            lock (_writeGate)
+            {
+                (waiting, _queuedFrames) = (_queuedFrames, []);
+                _writing = false;
+            }
+            foreach (QueuedFrame failed in (batch ?? []).Concat(waiting)) failed.Written.TrySetException(failure);
+            throw failure;
         }
-        finally
+    }
+
+    private static byte[] Concatenate(List<QueuedFrame> frames)
+    {
+        byte[] joined = new byte[frames.Sum(f => f.Frame.Length)];
+        int at = 0;
+        foreach (QueuedFrame f in frames)
         {
-            _writeLock.Release();
+            f.Frame.CopyTo(joined, at);
+            at += f.Frame.Length;
         }
+        return joined;
     }
 
     /// <summary>Ends the connection (idempotent) and reports the loss; returns when it has been handled.</summary>
@@ -222,6 +302,7 @@ internal sealed class MqttConnection
     private void Dispose()
     {
         _keepAliveTimer?.Dispose();
+        Acks.Complete();
         _closing.Cancel();
         _stream.Dispose();
     }
