@@ -16,6 +16,9 @@ public sealed record AnomalyChannel(string Name, double Min, double Max)
     /// <summary>What the reference node reports in telemetry today (and so what the backend scores).</summary>
     public static IReadOnlyList<AnomalyChannel> Telemetry { get; } = [Of(SensorChannel.Temperature), Of(SensorChannel.Humidity)];
 
+    /// <summary>The simulator channels the reference node's telemetry carries.</summary>
+    public static IReadOnlyList<SensorChannel> TelemetrySensors { get; } = [SensorChannel.Temperature, SensorChannel.Humidity];
+
     public static AnomalyChannel Of(SensorChannel channel)
     {
         (double min, double max) = SensorFault.Range(channel);

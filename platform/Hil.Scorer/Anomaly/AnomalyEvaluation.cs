@@ -9,19 +9,22 @@ public sealed record AnomalyEvaluation(double Auc, IReadOnlyList<(int Seed, doub
     /// <summary>
     /// How a simulated reading counts. Clean: normal. Faulty: anomalous when a value is missing, or when the fault has
     /// moved some value away from the truth by at least <see cref="ObservableFraction"/> of that channel's typical
-    /// fault size (2 °C, 5 %RH, 3.75 hPa, 5,000 lux, 10 kΩ). A faulty reading the fault has not yet visibly changed
-    /// (the first minutes of a drift or of a stuck sensor, a sensor stuck at the value it would read anyway, such as
-    /// no light at night) is neither: it is left out of the evaluation rather than called normal or anomalous.
+    /// fault size (2 °C, 5 %RH, 3.75 hPa, 5,000 lux, 10 kΩ). A faulty reading whose values all equal the truth is
+    /// normal (a sensor stuck at what it would read anyway, such as no light at night); one the fault has changed only a
+    /// little (the first minutes of a drift or of a stuck sensor) is neither: it is left out of the evaluation.
     /// </summary>
-    public static bool? Label(SensorReading reading, SensorReading truth)
+    /// <param name="channels">The channels the detector watches (default all): a fault elsewhere is invisible to it, so normal.</param>
+    public static bool? Label(SensorReading reading, SensorReading truth, IReadOnlyList<SensorChannel>? channels = null)
     {
         if (!reading.IsFaulty) return false;
-        foreach (SensorChannel channel in Enum.GetValues<SensorChannel>())
+        bool changed = false;
+        foreach (SensorChannel channel in channels ?? Enum.GetValues<SensorChannel>())
         {
             if (reading[channel] is not { } value) return true;
             if (Math.Abs(value - truth[channel]!.Value) >= ObservableFraction * SensorFault.TypicalMagnitude(channel)) return true;
+            changed |= value != truth[channel];
         }
-        return null;
+        return changed ? null : false;
     }
 
     public const double ObservableFraction = 0.25;

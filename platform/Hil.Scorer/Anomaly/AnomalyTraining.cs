@@ -15,6 +15,8 @@ public sealed record AnomalyTrainingOptions
     public int EvaluationSeeds { get; init; } = 5;
     public double EvaluationHours { get; init; } = 14 * 24;
     public string Version { get; init; } = "anomaly-forest-1";
+    /// <summary>The channels to watch: all five, or <see cref="AnomalyChannel.TelemetrySensors"/> for a model the backend can use.</summary>
+    public IReadOnlyList<SensorChannel> Channels { get; init; } = Enum.GetValues<SensorChannel>();
 
     public void Validate()
     {
@@ -22,6 +24,7 @@ public sealed record AnomalyTrainingOptions
         if (EvaluationHours is <= 0 or > 24 * 3650) throw new ArgumentException($"evaluation hours must be in (0, 87600] (got {EvaluationHours})");
         if (Interval <= TimeSpan.Zero || Interval > TimeSpan.FromHours(1)) throw new ArgumentException($"interval must be in (0, 1 h] (got {Interval})");
         if (FaultsPerDay is < 0 or > 100) throw new ArgumentException($"faults per day must be in [0, 100] (got {FaultsPerDay})");
+        if (Channels.Count == 0 || Channels.Distinct().Count() != Channels.Count) throw new ArgumentException("channels must be distinct and at least one");
         if (EvaluationSeeds is < 1 or > 100) throw new ArgumentException($"evaluation seeds must be in [1, 100] (got {EvaluationSeeds})");
     }
 }
@@ -38,20 +41,21 @@ public static class AnomalyTraining
     public static (AnomalyModel Model, AnomalyEvaluation HeldOut) Run(AnomalyTrainingOptions options, TimeProvider time)
     {
         options.Validate();
-        SimulatedSensorData train = Simulate(options.Seed, options.Hours, options.Interval, options.FaultsPerDay);
+        SimulatedSensorData train = Simulate(options.Seed, options.Hours, options.Interval, options.FaultsPerDay, options.Channels);
         var provenance = new AnomalyProvenance("simulator", time.GetUtcNow(), train.Features.Count,
-            train.Readings[0].Time, train.Readings[^1].Time, options.Seed, options.Hours, train.Readings.Count(r => r.IsFaulty),
+            train.Readings[0].Time, train.Readings[^1].Time, options.Seed, options.Hours, (int)Math.Round(options.FaultsPerDay * options.Hours / 24),
             Note: $"{options.Interval.TotalMinutes:0.##} min readings, {options.FaultsPerDay:0.##} injected faults/day, unlabelled");
-        AnomalyModel model = AnomalyModel.Train(options.Version, AnomalyChannel.Environment, train.Features, options.Seed, provenance);
+        AnomalyModel model = AnomalyModel.Train(options.Version, options.Channels.Select(AnomalyChannel.Of).ToArray(), train.Features, options.Seed, provenance);
         var seeds = Enumerable.Range(options.Seed + 1, options.EvaluationSeeds);
-        return (model, Evaluate(model, seeds, options.EvaluationHours, options.Interval, options.FaultsPerDay));
+        return (model, Evaluate(model, seeds, options.EvaluationHours, options.Interval, options.FaultsPerDay, options.Channels));
     }
 
     /// <summary>
     /// <paramref name="hours"/> of readings of seed <paramref name="seed"/> with random faults, after a first day that
     /// only fills the 24 h windows (not returned).
     /// </summary>
-    public static SimulatedSensorData Simulate(int seed, double hours, TimeSpan interval, double faultsPerDay)
+    public static SimulatedSensorData Simulate(int seed, double hours, TimeSpan interval, double faultsPerDay,
+        IReadOnlyList<SensorChannel>? channels = null)
     {
         // Each seed starts on another day of June, so seasons and weather differ between training and evaluation.
         var start = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero).AddDays(Math.Abs(seed % 30));
@@ -61,12 +65,13 @@ public static class AnomalyTraining
         var options = new SensorSimulatorOptions { Start = start, Seed = seed, Interval = interval, Faults = faults };
         var readings = new SensorSimulator(options).Generate(span + TimeSpan.FromDays(1)).ToList();
         var truth = new SensorSimulator(options with { Faults = [] }).Generate(span + TimeSpan.FromDays(1)).ToList();
-        var features = EnvironmentFeatures.Compute(readings);
+        var features = EnvironmentFeatures.Compute(readings, channels);
         int warm = readings.FindIndex(r => r.Time >= start.AddDays(1));
         return new SimulatedSensorData(readings[warm..], truth[warm..], features.Skip(warm).ToList());
     }
 
-    public static AnomalyEvaluation Evaluate(AnomalyModel model, IEnumerable<int> seeds, double hours, TimeSpan interval, double faultsPerDay)
+    public static AnomalyEvaluation Evaluate(AnomalyModel model, IEnumerable<int> seeds, double hours, TimeSpan interval, double faultsPerDay,
+        IReadOnlyList<SensorChannel>? channels = null)
     {
         var scores = new List<double>();
         var labels = new List<bool>();
@@ -75,11 +80,11 @@ public static class AnomalyTraining
         int excluded = 0;
         foreach (int seed in seeds)
         {
-            SimulatedSensorData data = Simulate(seed, hours, interval, faultsPerDay);
+            SimulatedSensorData data = Simulate(seed, hours, interval, faultsPerDay, channels);
             var (seedScores, seedLabels) = (new List<double>(), new List<bool>());
             for (int i = 0; i < data.Readings.Count; i++)
             {
-                if (AnomalyEvaluation.Label(data.Readings[i], data.Truth[i]) is not { } anomalous)
+                if (AnomalyEvaluation.Label(data.Readings[i], data.Truth[i], channels) is not { } anomalous)
                 {
                     excluded++;
                     continue;

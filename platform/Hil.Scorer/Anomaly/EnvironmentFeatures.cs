@@ -32,16 +32,16 @@ public static class EnvironmentFeatures
 
     public static int Count(int channels) => 3 * channels + 5;
 
-    /// <summary>One feature row per simulator reading (readings in time order), over all five channels.</summary>
-    public static IReadOnlyList<double[]> Compute(IReadOnlyList<SensorReading> readings)
+    /// <summary>One feature row per simulator reading (readings in time order), over <paramref name="channels"/> (default: all five).</summary>
+    public static IReadOnlyList<double[]> Compute(IReadOnlyList<SensorReading> readings, IReadOnlyList<SensorChannel>? channels = null)
     {
-        var tracker = new FeatureTracker(AnomalyChannel.Environment);
-        var channels = Enum.GetValues<SensorChannel>();
-        var values = new double?[channels.Length];
+        channels ??= Enum.GetValues<SensorChannel>();
+        var tracker = new FeatureTracker(channels.Select(AnomalyChannel.Of).ToArray());
+        var values = new double?[channels.Count];
         var rows = new List<double[]>(readings.Count);
         foreach (SensorReading reading in readings)
         {
-            for (int c = 0; c < channels.Length; c++) values[c] = reading[channels[c]];
+            for (int c = 0; c < channels.Count; c++) values[c] = reading[channels[c]];
             rows.Add(tracker.Next(reading.Time, values));
         }
         return rows;
