@@ -29,6 +29,8 @@ public sealed record BackendOptions
     public TimeSpan? Retention { get; init; }
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
     public int MaxBatch { get; init; } = 2000;
+    /// <summary>Anomaly scoring of stored telemetry and the forest's retraining schedule.</summary>
+    public Anomaly.AnomalyOptions Anomaly { get; init; } = new();
     /// <summary>Concurrent batch writers, each owning a share of the nodes; null: 2 on PostgreSQL, 1 on SQLite (one writer at a time).</summary>
     public int? IngestWriters { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
