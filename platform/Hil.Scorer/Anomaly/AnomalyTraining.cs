@@ -105,6 +105,8 @@ public static class AnomalyTraining
             if (positives > 0) perKind.Add((kind, RocAuc.Compute(keep.Select(i => scores[i]).ToArray(), keep.Select(i => labels[i]).ToArray()), positives));
         }
         int positivesTotal = labels.Count(l => l);
-        return new AnomalyEvaluation(RocAuc.Compute(scores, labels), perSeed, perKind, positivesTotal, labels.Count - positivesTotal, excluded);
+        var withoutDrift = Enumerable.Range(0, labels.Count).Where(i => !labels[i] || !kinds[i].Contains(SensorFaultKind.Drift)).ToArray();
+        double aucWithoutDrift = RocAuc.Compute(withoutDrift.Select(i => scores[i]).ToArray(), withoutDrift.Select(i => labels[i]).ToArray());
+        return new AnomalyEvaluation(RocAuc.Compute(scores, labels), aucWithoutDrift, perSeed, perKind, positivesTotal, labels.Count - positivesTotal, excluded);
     }
 }

@@ -26,11 +26,12 @@ public static class EnvironmentFeatures
     /// <summary>Feature names for <paramref name="channels"/>, in the order <see cref="FeatureTracker.Next"/> writes them.</summary>
     public static IReadOnlyList<string> Names(IReadOnlyList<AnomalyChannel> channels) =>
     [
-        .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_1h_minus_24h" }),
-        "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z",
+        .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_1h_minus_24h", $"{c.Name}_mean_15m_minus_1h" }),
+        "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z",
     ];
 
-    public static int Count(int channels) => 3 * channels + 5;
+    public static int Count(int channels) => PerChannel * channels + 6;
+    internal const int PerChannel = 4;
 
     /// <summary>One feature row per simulator reading (readings in time order), over <paramref name="channels"/> (default: all five).</summary>
     public static IReadOnlyList<double[]> Compute(IReadOnlyList<SensorReading> readings, IReadOnlyList<SensorChannel>? channels = null)
@@ -69,7 +70,7 @@ public sealed class FeatureTracker
         if (values.Length != _channels.Count) throw new ArgumentException($"expected {_channels.Count} values, got {values.Length}");
         var row = new double[EnvironmentFeatures.Count(_channels.Count)];
         int missing = 0, outOfRange = 0;
-        double maxDeviation = 0, minFlatness = 10, maxDrift = 0;
+        double maxDeviation = 0, minFlatness = 10, maxDrift = 0, maxRate = 0;
         for (int c = 0; c < _channels.Count; c++)
         {
             AnomalyChannel channel = _channels[c];
@@ -99,21 +100,26 @@ public sealed class FeatureTracker
             double deviation = value is { } x && double.IsFinite(x) ? Math.Abs(x - recent) : 0;
             double spread = s.Short.Std();
             double trend = s.Hour.Mean(s.Last) - s.Day.Mean(s.Last);
-            row[3 * c] = deviation;
-            row[3 * c + 1] = Math.Log10(spread + 1e-9);
-            row[3 * c + 2] = trend;
+            double rate = s.Short.Mean(s.Last) - s.Hour.Mean(s.Last);
+            int at0 = EnvironmentFeatures.PerChannel * c;
+            row[at0] = deviation;
+            row[at0 + 1] = Math.Log10(spread + 1e-9);
+            row[at0 + 2] = trend;
+            row[at0 + 3] = rate;
+            maxRate = Math.Max(maxRate, Math.Abs(rate) / Math.Max(s.Day.Std(), noise));
 
             maxDeviation = Math.Max(maxDeviation, deviation / noise);
             if (valid && value!.Value > channel.Min && value.Value < channel.Max)
                 minFlatness = Math.Min(minFlatness, Math.Log10(spread / noise + 1e-6));
             maxDrift = Math.Max(maxDrift, Math.Abs(trend) / Math.Max(s.Day.Std(), 1e-6));
         }
-        int at = 3 * _channels.Count;
+        int at = EnvironmentFeatures.PerChannel * _channels.Count;
         row[at] = missing;
         row[at + 1] = outOfRange;
         row[at + 2] = Math.Log10(maxDeviation + 1e-3);
         row[at + 3] = minFlatness;
         row[at + 4] = maxDrift;
+        row[at + 5] = maxRate;
         return row;
     }
 
