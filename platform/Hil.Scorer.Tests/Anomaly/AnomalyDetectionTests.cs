@@ -12,17 +12,17 @@ public sealed class AnomalyDetectionTests
     public void Held_out_sensor_faults_rank_above_clean_readings(int seed)
     {
         // Trained on 14 simulated days of one seed with faults in them (labels unused), scored on the next five seeds'
-        // 14 days each, which it never saw. Measured overall (2026-11-22): 0.967, 0.892, 0.922, 0.939 for training
-        // seeds 1, 11, 21, 31; without drift at least 0.95 for each. The goal of 0.95 overall is met only where
-        // the evaluation set holds few slow drifts (drift alone: 0.78 to 0.90), so that is what is asserted.
+        // 14 days each, which it never saw. Measured (2026-11-22, README "Anomaly detection"): overall 0.974, 0.922,
+        // 0.944, 0.960 for training seeds 1, 11, 21, 31 (mean 0.950); without drift 0.977 to 0.990. The goal of 0.95
+        // is not met by every seed (slow drift, 0.85 to 0.93, is the hard case), so the assertions hold the measured
+        // level to catch a regression.
         var (model, heldOut) = AnomalyTraining.Run(new AnomalyTrainingOptions { Seed = seed }, TimeProvider.System);
         TestContext.Out.WriteLine(heldOut);
         Assert.That(model.Provenance.Rows, Is.GreaterThan(4000));
         Assert.That(heldOut.PerKind.Select(k => k.Kind), Is.EquivalentTo(Enum.GetValues<SensorFaultKind>()), "every fault kind is evaluated");
-        Assert.That(heldOut.AucWithoutDrift, Is.GreaterThanOrEqualTo(0.95));
-        Assert.That(heldOut.PerKind.Where(k => k.Kind != SensorFaultKind.Drift).Select(k => k.Auc), Is.All.GreaterThanOrEqualTo(0.95));
-        Assert.That(heldOut.Auc, Is.GreaterThanOrEqualTo(0.88));
-        Assert.That(heldOut.PerKind.Single(k => k.Kind == SensorFaultKind.Drift).Auc, Is.GreaterThanOrEqualTo(0.75));
+        Assert.That(heldOut.Auc, Is.GreaterThanOrEqualTo(0.9));
+        Assert.That(heldOut.AucWithoutDrift, Is.GreaterThanOrEqualTo(0.97));
+        Assert.That(heldOut.PerKind.Select(k => k.Auc), Is.All.GreaterThanOrEqualTo(0.84));
     }
 
     [Test]

@@ -23,12 +23,30 @@ public sealed class AnomalyModel
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public AnomalyModel(string version, IReadOnlyList<AnomalyChannel> channels, IsolationForest forest, AnomalyProvenance provenance)
+    public AnomalyModel(string version, IReadOnlyList<AnomalyChannel> channels, IReadOnlyList<ChannelCoupling> couplings, IsolationForest forest, AnomalyProvenance provenance)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
-        if (forest.FeatureCount != EnvironmentFeatures.Count(channels.Count))
-            throw new ArgumentException($"the forest has {forest.FeatureCount} features; {channels.Count} channels give {EnvironmentFeatures.Count(channels.Count)}");
-        (Version, Channels, Forest, Provenance) = (version, channels, forest, provenance);
+        if (forest.FeatureCount != FeatureNames(channels).Count)
+            throw new ArgumentException($"the forest has {forest.FeatureCount} features; {channels.Count} channels give {FeatureNames(channels).Count}");
+        if (!couplings.Select(c => c.Slot).SequenceEqual(CoupledSlots) || couplings.Any(c => c.Spread.Length != channels.Count))
+            throw new ArgumentException($"expected couplings of the trend and the rate over {channels.Count} channels");
+        (Version, Channels, Couplings, Forest, Provenance) = (version, channels, couplings, forest, provenance);
+    }
+
+    private static readonly int[] CoupledSlots = [ChannelCoupling.TrendSlot, ChannelCoupling.RateSlot];
+
+    public IReadOnlyList<ChannelCoupling> Couplings { get; }
+
+    /// <summary>The forest's inputs: <see cref="EnvironmentFeatures"/>, then the residuals of the coupled trend and rate.</summary>
+    public static IReadOnlyList<string> FeatureNames(IReadOnlyList<AnomalyChannel> channels) =>
+        [.. EnvironmentFeatures.Names(channels), "max_coupled_trend_residual_z", "max_coupled_rate_residual_z"];
+
+    private static double[] WithCouplings(ReadOnlySpan<double> features, IReadOnlyList<ChannelCoupling> couplings)
+    {
+        var row = new double[features.Length + couplings.Count];
+        features.CopyTo(row);
+        for (int i = 0; i < couplings.Count; i++) row[features.Length + i] = couplings[i].Residual(features);
+        return row;
     }
 
     public string Version { get; }
@@ -39,9 +57,14 @@ public sealed class AnomalyModel
     /// <summary>Trains the forest (Liu et al.: 100 trees, subsamples of 256) on feature rows of <paramref name="channels"/>.</summary>
     public static AnomalyModel Train(string version, IReadOnlyList<AnomalyChannel> channels, IReadOnlyList<double[]> rows, int seed,
         AnomalyProvenance provenance) =>
-        new(version, channels, IsolationForest.Train(rows, seed), provenance with { Rows = rows.Count });
+        Train(version, channels, CoupledSlots.Select(slot => ChannelCoupling.Fit(rows, channels.Count, slot)).ToArray(), rows, seed, provenance);
 
-    public double Score(ReadOnlySpan<double> features) => Forest.Score(features);
+    private static AnomalyModel Train(string version, IReadOnlyList<AnomalyChannel> channels, ChannelCoupling[] couplings, IReadOnlyList<double[]> rows,
+        int seed, AnomalyProvenance provenance) =>
+        new(version, channels, couplings, IsolationForest.Train(rows.Select(r => WithCouplings(r, couplings)).ToList(), seed), provenance with { Rows = rows.Count });
+
+    /// <summary>The anomaly score (0..1, near 1 anomalous) of one row of <see cref="EnvironmentFeatures"/>.</summary>
+    public double Score(ReadOnlySpan<double> features) => Forest.Score(WithCouplings(features, Couplings));
 
     /// <summary>Writes the model next to <paramref name="path"/> and moves it into place, so a reader never sees half a file.</summary>
     public void Save(string path)
@@ -54,7 +77,7 @@ public sealed class AnomalyModel
     }
 
     public string ToJson() => JsonSerializer.Serialize(new ModelFile(Format, FormatVersion, Version, Provenance, Channels,
-        EnvironmentFeatures.Names(Channels), Forest.ToData()), Json);
+        FeatureNames(Channels), Couplings.Select(c => new CouplingData(c.Slot, c.Weights, c.Spread)).ToList(), Forest.ToData()), Json);
 
     public static AnomalyModel Load(string path)
     {
@@ -74,13 +97,17 @@ public sealed class AnomalyModel
         ModelFile file = JsonSerializer.Deserialize<ModelFile>(json, Json) ?? throw new FormatException("empty model file");
         if (file.Format != Format) throw new FormatException($"not an anomaly model (format '{file.Format}', expected '{Format}')");
         if (file.FormatVersion != FormatVersion) throw new FormatException($"model format version {file.FormatVersion}; this build reads version {FormatVersion}");
-        if (file.Channels is not { Count: > 0 } || file.Forest is null || file.Provenance is null || string.IsNullOrWhiteSpace(file.ModelVersion))
-            throw new FormatException("model file lacks model_version, provenance, channels or forest");
-        if (file.Features is null || !file.Features.SequenceEqual(EnvironmentFeatures.Names(file.Channels)))
+        if (file.Channels is not { Count: > 0 } || file.Forest is null || file.Provenance is null || file.Couplings is null
+            || string.IsNullOrWhiteSpace(file.ModelVersion))
+            throw new FormatException("model file lacks model_version, provenance, channels, couplings or forest");
+        if (file.Features is null || !file.Features.SequenceEqual(FeatureNames(file.Channels)))
             throw new FormatException("the model's feature list differs from this build's features for its channels; retrain it (hil train anomaly)");
-        return new AnomalyModel(file.ModelVersion, file.Channels, IsolationForest.FromData(file.Forest), file.Provenance);
+        return new AnomalyModel(file.ModelVersion, file.Channels, file.Couplings.Select(c => ChannelCoupling.From(c.Slot, c.Weights, c.Spread)).ToArray(),
+            IsolationForest.FromData(file.Forest), file.Provenance);
     }
 
     private sealed record ModelFile(string Format, int FormatVersion, string ModelVersion, AnomalyProvenance? Provenance,
-        IReadOnlyList<AnomalyChannel>? Channels, IReadOnlyList<string>? Features, IsolationForestData? Forest);
+        IReadOnlyList<AnomalyChannel>? Channels, IReadOnlyList<string>? Features, IReadOnlyList<CouplingData>? Couplings, IsolationForestData? Forest);
+
+    private sealed record CouplingData(int Slot, double[][] Weights, double[] Spread);
 }

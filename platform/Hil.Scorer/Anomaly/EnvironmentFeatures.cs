@@ -10,12 +10,14 @@ namespace Hil.Scorer.Anomaly;
 /// (held-out ROC AUC 0.74). So the forest gets what each fault changes, derived from them:
 /// <list type="bullet">
 /// <item>per channel: the deviation from the median of the previous 15 minutes (spikes, the step of a fault),
-/// the log standard deviation over 15 minutes (a stuck sensor is flat), and mean_1h − mean_24h (drift);</item>
+/// the log standard deviation over 15 minutes (a stuck sensor is flat), mean_1h − mean_24h and mean_15m − mean_1h
+/// (drift);</item>
 /// <item>over all channels, scale-free so that a fault on any channel shows in the same place: how many values are
 /// missing (dropout), how many are out of range, the largest deviation and the smallest 15-minute spread in units of
-/// the channel's own reading-to-reading noise (median |Δ| over 24 h), and the largest |mean_1h − mean_24h| in units
-/// of std_24h.</item>
+/// the channel's own reading-to-reading noise (median |Δ| over 24 h), and the largest |mean_1h − mean_24h| and
+/// |mean_15m − mean_1h| in units of std_24h.</item>
 /// </list>
+/// <see cref="AnomalyModel"/> adds two learnt ones (<see cref="ChannelCoupling"/>).
 /// </summary>
 public static class EnvironmentFeatures
 {
