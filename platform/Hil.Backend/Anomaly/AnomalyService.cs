@@ -22,6 +22,8 @@ internal sealed class AnomalyService(IAnomalyStore anomalies, IBackendStore stor
         try
         {
             await LoadStoredModelAsync(stoppingToken);
+            // A model from the configured file (or none) is first retrained one interval from now (or as soon as data allows).
+            _nextRetrain ??= options.Time.GetUtcNow() + Settings.RetrainInterval;
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 try
