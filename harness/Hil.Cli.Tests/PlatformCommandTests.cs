@@ -16,6 +16,33 @@ public sealed class PlatformCommandTests
     }
 
     [Test]
+    public void Anomaly_retraining_hours_and_days_become_the_backends_schedule_and_zero_hours_never_retrains()
+    {
+        var settings = Settings(null) with { AnomalyRetrainHours = 6, AnomalyDays = 3 };
+        Assert.That(PlatformCommand.OptionsFor(settings).Anomaly.RetrainInterval, Is.EqualTo(TimeSpan.FromHours(6)));
+        Assert.That(PlatformCommand.OptionsFor(settings).Anomaly.TrainingWindow, Is.EqualTo(TimeSpan.FromDays(3)));
+        Assert.That(PlatformCommand.OptionsFor(settings with { AnomalyRetrainHours = 0 }).Anomaly.RetrainInterval, Is.Null);
+        Assert.That(() => PlatformCommand.OptionsFor(settings with { AnomalyDays = 0 }), Throws.ArgumentException.With.Message.Contains("--anomaly-days"));
+    }
+
+    [Test]
+    public async Task A_missing_anomaly_model_file_is_one_clear_error()
+    {
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        try
+        {
+            CliProcess.Result result = await CliProcess.RunAsync("platform", "up", "--anomaly-model", "/nonexistent/forest.json", "--data", data,
+                "--http", "127.0.0.1:0", "--mqtt", "127.0.0.1:0");
+            Assert.That(result.ExitCode, Is.Not.Zero);
+            Assert.That(result.StandardError, Does.Contain("no anomaly model at /nonexistent/forest.json"));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Test]
     public async Task A_retention_of_zero_days_is_one_clear_error_before_anything_starts()
     {
         CliProcess.Result result = await CliProcess.RunAsync("platform", "up", "--retention-days", "0", "--http", "127.0.0.1:0", "--mqtt", "127.0.0.1:0");

@@ -20,28 +20,42 @@ internal static class PlatformCommand
             DefaultValueFactory = _ => Provisioning.Open,
         };
         var retention = new Option<int?>("--retention-days") { Description = "Delete telemetry older than this many days (default: keep everything)" };
+        var retrain = new Option<double>("--anomaly-retrain-hours") { Description = "Retrain the anomaly forest from stored telemetry this often (0: never)", DefaultValueFactory = _ => 24 };
+        var anomalyDays = new Option<double>("--anomaly-days") { Description = "Days of stored telemetry the anomaly forest learns from", DefaultValueFactory = _ => 7 };
+        var anomalyModel = new Option<string?>("--anomaly-model") { Description = "Anomaly model file to start with (hil train anomaly --channels telemetry)" };
         var up = new Command("up", "Start the MQTT broker and the backend in the foreground and print their addresses")
-            { http, mqtt, data, broker, postgres, provisioning, retention };
+            { http, mqtt, data, broker, postgres, provisioning, retention, retrain, anomalyDays, anomalyModel };
         up.SetAction((parse, ct) => CliErrors.GuardAsync(() => UpAsync(new PlatformSettings(
             Endpoint(parse.GetValue(http)!, "--http"), Endpoint(parse.GetValue(mqtt)!, "--mqtt"), parse.GetValue(data)!,
-            parse.GetValue(broker), parse.GetValue(postgres), parse.GetValue(provisioning), parse.GetValue(retention)), ct)));
+            parse.GetValue(broker), parse.GetValue(postgres), parse.GetValue(provisioning), parse.GetValue(retention),
+            parse.GetValue(retrain), parse.GetValue(anomalyDays), parse.GetValue(anomalyModel)), ct)));
         var platform = new Command("platform", "The system the firmware talks to: broker and backend");
         platform.Subcommands.Add(up);
         return platform;
     }
 
     internal sealed record PlatformSettings((string Host, int Port) Http, (string Host, int Port) Mqtt, string Data,
-        string? Broker, string? Postgres, Provisioning Provisioning, int? RetentionDays = null);
+        string? Broker, string? Postgres, Provisioning Provisioning, int? RetentionDays = null,
+        double AnomalyRetrainHours = 24, double AnomalyDays = 7, string? AnomalyModel = null);
 
     internal static BackendOptions OptionsFor(PlatformSettings settings)
     {
         if (settings.RetentionDays is < 1 or > 36_500)
             throw new ArgumentException($"--retention-days takes a number of days from 1 to 36500, got {settings.RetentionDays}");
+        if (settings.AnomalyRetrainHours is < 0 or > 24 * 366 || double.IsNaN(settings.AnomalyRetrainHours))
+            throw new ArgumentException($"--anomaly-retrain-hours takes hours from 0 (never) to 8784, got {settings.AnomalyRetrainHours}");
+        if (settings.AnomalyDays is <= 0 or > 366 || double.IsNaN(settings.AnomalyDays))
+            throw new ArgumentException($"--anomaly-days takes days from more than 0 to 366, got {settings.AnomalyDays}");
         return new BackendOptions
         {
             HttpUrl = $"http://{settings.Http.Host}:{settings.Http.Port}", DataDirectory = settings.Data,
             PostgresConnectionString = settings.Postgres, Provisioning = settings.Provisioning, LogLevel = LogLevel.Warning,
             Retention = settings.RetentionDays is { } days ? TimeSpan.FromDays(days) : null,
+            Anomaly = new Hil.Backend.Anomaly.AnomalyOptions
+            {
+                RetrainInterval = settings.AnomalyRetrainHours > 0 ? TimeSpan.FromHours(settings.AnomalyRetrainHours) : null,
+                TrainingWindow = TimeSpan.FromDays(settings.AnomalyDays), ModelPath = settings.AnomalyModel,
+            },
         };
     }
 

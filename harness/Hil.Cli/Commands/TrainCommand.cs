@@ -8,13 +8,22 @@ using Hil.Scorer.Training;
 namespace Hil.Cli.Commands;
 
 /// <summary>
-/// `hil train`: simulator clips → reference DSP → MLP → held-out confusion matrix; writes the model
+/// `hil train bee` (or plain `hil train`): simulator clips → reference DSP → MLP → held-out confusion matrix; writes the model
 /// file (committed next to the scorer, platform/Hil.Scorer/Models/) and regenerates firmware/core/model_weights.h
 /// with firmware/tests/model_reference.h, the C unit test's reference answers (rebuild the firmware afterwards: ./hil build).
+/// `hil train anomaly`: see <see cref="AnomalyTrainCommand"/>.
 /// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
+    {
+        Command train = Bee("train", "Train a model: bee (the default: the bee-event network) or anomaly (the sensor-fault forest)");
+        train.Subcommands.Add(Bee("bee", "Train the bee-event network on simulator clips; write the model file and firmware/core/model_weights.h"));
+        train.Subcommands.Add(AnomalyTrainCommand.Create());
+        return train;
+    }
+
+    private static Command Bee(string name, string description)
     {
         var clips = new Option<int>("--clips") { Description = "Labelled clips to generate (75 % training, 25 % held out)", DefaultValueFactory = _ => 1200 };
         var seconds = new Option<double>("--seconds") { Description = "Clip length", DefaultValueFactory = _ => 2 };
@@ -25,7 +34,7 @@ internal static class TrainCommand
         var header = new Option<string>("--header") { Description = "Firmware weight header to regenerate", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, ModelHeader.RepositoryPath) };
         var reference = new Option<string>("--reference") { Description = "The C unit test's reference answers, written with the header", DefaultValueFactory = _ => Path.Combine(RepositoryLayout.Root, ModelReferenceHeader.RepositoryPath) };
         var noHeader = new Option<bool>("--no-header") { Description = "Do not touch the firmware header nor the reference answers" };
-        var command = new Command("train", "Train the bee-event network on simulator clips; write the model file and firmware/core/model_weights.h")
+        var command = new Command(name, description)
             { clips, seconds, seed, epochs, version, modelOut, header, reference, noHeader };
         command.SetAction((parse, _) => CliErrors.GuardAsync(() =>
         {

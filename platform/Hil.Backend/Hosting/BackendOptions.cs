@@ -34,6 +34,8 @@ public sealed record BackendOptions
     /// unacknowledged until committed, so the broker's in-flight window bounds how many of them are queued.
     /// </summary>
     public int IngestQueueCapacity { get; init; } = 100_000;
+    /// <summary>Anomaly scoring of stored telemetry and the forest's retraining schedule.</summary>
+    public Anomaly.AnomalyOptions Anomaly { get; init; } = new();
     /// <summary>Concurrent batch writers, each owning a share of the nodes; null: 2 on PostgreSQL, 1 on SQLite (one writer at a time).</summary>
     public int? IngestWriters { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;

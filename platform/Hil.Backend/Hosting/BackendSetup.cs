@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Threading.RateLimiting;
+using Hil.Backend.Anomaly;
 using Hil.Backend.Apis;
 using Hil.Backend.Ingest;
 using Hil.Backend.Operations;
@@ -33,6 +34,7 @@ public static class BackendSetup
         services.AddSingleton<CommandDispatcher>().AddSingleton<DeviceTopics>();
         if (options.DeviceLink is { } link) services.AddSingleton(link);
         services.AddHostedService<DeviceLinkService>().AddHostedService<Maintenance>();
+        services.AddAnomalyDetection(options);
 
         services.AddProblemDetails().AddExceptionHandler<ErrorHandling>();
         // Binding failures throw so that ErrorHandling can answer 400 with the parser's reason instead of an empty 400.
@@ -73,7 +75,7 @@ public static class BackendSetup
         app.UseAuthorization();
         app.MapOpenApi();
         var api = app.MapGroup("").RequireRateLimiting(RateLimitPolicy);
-        api.MapTelemetryApi().MapInferencesApi().MapNodesApi().MapCommandsApi().MapDeadLettersApi().MapUsersApi();
+        api.MapTelemetryApi().MapInferencesApi().MapNodesApi().MapCommandsApi().MapDeadLettersApi().MapUsersApi().MapAnomaliesApi();
         app.MapOperationsApi();
         return app;
     }

@@ -56,6 +56,7 @@ public sealed class SqliteStore(string path) : SqlStore
         CREATE INDEX ix_inferences_node_time ON inferences (node_id, received_ms);
         CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
         """,
+        AnomalyTables("INTEGER", "REAL", "TEXT"),
     ];
 
     protected override Task BeforeMigrationsAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA journal_mode=WAL");

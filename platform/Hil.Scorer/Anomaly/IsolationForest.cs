@@ -97,9 +97,67 @@ public sealed class IsolationForest
         return depth + C(node.Size);
     }
 
+    /// <summary>The trained trees as plain arrays (for the model file); <see cref="FromData"/> restores an identical forest.</summary>
+    public IsolationForestData ToData()
+    {
+        var trees = new List<TreeData>(_trees.Length);
+        foreach (Node root in _trees)
+        {
+            var (features, thresholds, sizes) = (new List<int>(), new List<double>(), new List<int>());
+            var stack = new Stack<Node>([root]);
+            while (stack.Count > 0) // preorder: a split is followed by its left subtree, then its right
+            {
+                Node node = stack.Pop();
+                features.Add(node.Feature);
+                thresholds.Add(node.Threshold);
+                sizes.Add(node.Size);
+                if (node.Left is null) continue;
+                stack.Push(node.Right!);
+                stack.Push(node.Left);
+            }
+            trees.Add(new TreeData([.. features], [.. thresholds], [.. sizes]));
+        }
+        return new IsolationForestData(_subsample, FeatureCount, trees);
+    }
+
+    public static IsolationForest FromData(IsolationForestData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Subsample < 1 || data.Features < 1 || data.Trees is not { Count: > 0 })
+            throw new FormatException("an isolation forest needs a positive subsample size, feature count and at least one tree");
+        var trees = new Node[data.Trees.Count];
+        for (int t = 0; t < trees.Length; t++)
+        {
+            TreeData tree = data.Trees[t];
+            if (tree.Feature.Length == 0 || tree.Threshold.Length != tree.Feature.Length || tree.Size.Length != tree.Feature.Length)
+                throw new FormatException($"tree {t}: feature, threshold and size arrays must be non-empty and equally long");
+            int next = 0;
+            trees[t] = Read(tree, ref next, data.Features, t);
+            if (next != tree.Feature.Length) throw new FormatException($"tree {t}: {tree.Feature.Length - next} nodes left over");
+        }
+        return new IsolationForest(trees, data.Subsample, data.Features);
+    }
+
+    private static Node Read(TreeData tree, ref int next, int features, int t)
+    {
+        if (next >= tree.Feature.Length) throw new FormatException($"tree {t} ends inside a split");
+        int at = next++;
+        int feature = tree.Feature[at];
+        if (feature < 0) return Node.Leaf(tree.Size[at]);
+        if (feature >= features) throw new FormatException($"tree {t} splits on feature {feature}, but there are {features}");
+        Node left = Read(tree, ref next, features, t);
+        Node right = Read(tree, ref next, features, t);
+        return Node.Split(feature, tree.Threshold[at], left, right);
+    }
+
     private sealed record Node(int Feature, double Threshold, Node? Left, Node? Right, int Size)
     {
         public static Node Leaf(int size) => new(-1, 0, null, null, size);
         public static Node Split(int feature, double threshold, Node left, Node right) => new(feature, threshold, left, right, 0);
     }
 }
+
+/// <summary>A forest as data: per tree, its nodes in preorder (feature −1 marks a leaf, whose size is kept).</summary>
+public sealed record IsolationForestData(int Subsample, int Features, IReadOnlyList<TreeData> Trees);
+
+public sealed record TreeData(int[] Feature, double[] Threshold, int[] Size);

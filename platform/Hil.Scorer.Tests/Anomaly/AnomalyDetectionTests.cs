@@ -1,0 +1,74 @@
+using Hil.Scorer.Anomaly;
+using Hil.Simulators.Sensors;
+
+namespace Hil.Scorer.Tests.Anomaly;
+
+public sealed class AnomalyDetectionTests
+{
+    [TestCase(1)]
+    [TestCase(11)]
+    [TestCase(21)]
+    [TestCase(31)]
+    public void Held_out_sensor_faults_rank_above_clean_readings(int seed)
+    {
+        // Trained on 14 simulated days of one seed with faults in them (labels unused), scored on the next five seeds'
+        // 14 days each, which it never saw. Measured (2026-11-22, README "Anomaly detection"): overall 0.974, 0.922,
+        // 0.944, 0.960 for training seeds 1, 11, 21, 31 (mean 0.950); without drift 0.977 to 0.990. The goal of 0.95
+        // is not met by every seed (slow drift, 0.85 to 0.93, is the hard case), so the assertions hold the measured
+        // level to catch a regression.
+        var (model, heldOut) = AnomalyTraining.Run(new AnomalyTrainingOptions { Seed = seed }, TimeProvider.System);
+        TestContext.Out.WriteLine(heldOut);
+        Assert.That(model.Provenance.Rows, Is.GreaterThan(4000));
+        Assert.That(heldOut.PerKind.Select(k => k.Kind), Is.EquivalentTo(Enum.GetValues<SensorFaultKind>()), "every fault kind is evaluated");
+        Assert.That(heldOut.Auc, Is.GreaterThanOrEqualTo(0.9));
+        Assert.That(heldOut.AucWithoutDrift, Is.GreaterThanOrEqualTo(0.97));
+        Assert.That(heldOut.PerKind.Select(k => k.Auc), Is.All.GreaterThanOrEqualTo(0.84));
+    }
+
+    [Test]
+    public void Labels_count_what_a_fault_visibly_changed()
+    {
+        var time = new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);
+        var truth = new SensorReading(time, 20, 60, 1013, 50_000, 150, []);
+        Assert.That(AnomalyEvaluation.Label(truth, truth), Is.False);
+        Assert.That(AnomalyEvaluation.Label(truth with { HumidityPct = null, Faults = [SensorFaultKind.Dropout] }, truth), Is.True);
+        Assert.That(AnomalyEvaluation.Label(truth with { TemperatureC = 22.5, Faults = [SensorFaultKind.Drift] }, truth), Is.True);
+        Assert.That(AnomalyEvaluation.Label(truth with { TemperatureC = 20.3, Faults = [SensorFaultKind.Drift] }, truth), Is.Null, "a drift that has not got anywhere yet");
+    }
+
+    [Test]
+    public void A_model_file_round_trips_and_refuses_other_files()
+    {
+        SimulatedSensorData data = AnomalyTraining.Simulate(seed: 9, hours: 48, TimeSpan.FromMinutes(5), faultsPerDay: 2);
+        var provenance = new AnomalyProvenance("simulator", DateTimeOffset.UnixEpoch, 0, Seed: 9, Hours: 48);
+        AnomalyModel model = AnomalyModel.Train("anomaly-forest-test", AnomalyChannel.Environment, data.Features, seed: 1, provenance);
+        string path = Path.Combine(Path.GetTempPath(), $"hil-anomaly-{Guid.NewGuid():N}.json");
+        try
+        {
+            model.Save(path);
+            AnomalyModel loaded = AnomalyModel.Load(path);
+            Assert.That(loaded.Version, Is.EqualTo("anomaly-forest-test"));
+            Assert.That(loaded.Provenance, Is.EqualTo(model.Provenance with { Rows = data.Features.Count }));
+            Assert.That(loaded.Channels.Select(c => c.Name), Is.EqualTo(new[] { "temperature", "humidity", "pressure", "light", "gas" }));
+            foreach (double[] row in data.Features.Take(100)) Assert.That(loaded.Score(row), Is.EqualTo(model.Score(row)));
+
+            File.WriteAllText(path, model.ToJson().Replace("\"format_version\":1", "\"format_version\":99"));
+            var newer = Assert.Throws<FormatException>(() => AnomalyModel.Load(path))!;
+            Assert.That(newer.Message, Does.Contain("format version 99"));
+            File.WriteAllText(path, "{\"format\":\"bee-mlp\"}");
+            Assert.That(Assert.Throws<FormatException>(() => AnomalyModel.Load(path))!.Message, Does.Contain("not an anomaly model"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Features_have_one_name_each()
+    {
+        Assert.That(EnvironmentFeatures.Names(AnomalyChannel.Environment), Has.Count.EqualTo(EnvironmentFeatures.Count(5)));
+        Assert.That(EnvironmentFeatures.Names(AnomalyChannel.Environment), Is.Unique);
+        Assert.That(EnvironmentFeatures.Compute(AnomalyTraining.Simulate(2, 30, TimeSpan.FromMinutes(5), 0).Readings)[0], Has.Length.EqualTo(EnvironmentFeatures.Count(5)));
+    }
+}

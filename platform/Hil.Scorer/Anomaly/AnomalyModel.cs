@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Hil.Scorer.Anomaly;
+
+/// <summary>Where a model came from: enough to retrain it, or to know which data it has seen.</summary>
+/// <param name="Source">"simulator" (`hil train anomaly`) or "telemetry" (the backend's scheduled retraining).</param>
+public sealed record AnomalyProvenance(string Source, DateTimeOffset TrainedAt, int Rows, DateTimeOffset? DataFrom = null,
+    DateTimeOffset? DataTo = null, int? Seed = null, double? Hours = null, int? Faults = null, int? Nodes = null, string? Note = null);
+
+/// <summary>
+/// A trained anomaly detector: the channels it watches (their order is the order of the values to score), the
+/// forest over <see cref="EnvironmentFeatures"/> of those channels, a version and its provenance. Saved as JSON
+/// with a format name and format version, so a file of another kind or a newer format is refused with a reason.
+/// </summary>
+public sealed class AnomalyModel
+{
+    public const string Format = "hil-anomaly-forest";
+    public const int FormatVersion = 1;
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public AnomalyModel(string version, IReadOnlyList<AnomalyChannel> channels, IReadOnlyList<ChannelCoupling> couplings, IsolationForest forest, AnomalyProvenance provenance)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(version);
+        if (forest.FeatureCount != FeatureNames(channels).Count)
+            throw new ArgumentException($"the forest has {forest.FeatureCount} features; {channels.Count} channels give {FeatureNames(channels).Count}");
+        if (!couplings.Select(c => c.Slot).SequenceEqual(CoupledSlots) || couplings.Any(c => c.Spread.Length != channels.Count))
+            throw new ArgumentException($"expected couplings of the trend and the rate over {channels.Count} channels");
+        (Version, Channels, Couplings, Forest, Provenance) = (version, channels, couplings, forest, provenance);
+    }
+
+    private static readonly int[] CoupledSlots = [ChannelCoupling.TrendSlot, ChannelCoupling.RateSlot];
+
+    public IReadOnlyList<ChannelCoupling> Couplings { get; }
+
+    /// <summary>The forest's inputs: <see cref="EnvironmentFeatures"/>, then the residuals of the coupled trend and rate.</summary>
+    public static IReadOnlyList<string> FeatureNames(IReadOnlyList<AnomalyChannel> channels) =>
+        [.. EnvironmentFeatures.Names(channels), "max_coupled_trend_residual_z", "max_coupled_rate_residual_z"];
+
+    private static double[] WithCouplings(ReadOnlySpan<double> features, IReadOnlyList<ChannelCoupling> couplings)
+    {
+        var row = new double[features.Length + couplings.Count];
+        features.CopyTo(row);
+        for (int i = 0; i < couplings.Count; i++) row[features.Length + i] = couplings[i].Residual(features);
+        return row;
+    }
+
+    public string Version { get; }
+    public IReadOnlyList<AnomalyChannel> Channels { get; }
+    public IsolationForest Forest { get; }
+    public AnomalyProvenance Provenance { get; }
+
+    /// <summary>Trains the forest (Liu et al.: 100 trees, subsamples of 256) on feature rows of <paramref name="channels"/>.</summary>
+    public static AnomalyModel Train(string version, IReadOnlyList<AnomalyChannel> channels, IReadOnlyList<double[]> rows, int seed,
+        AnomalyProvenance provenance) =>
+        Train(version, channels, CoupledSlots.Select(slot => ChannelCoupling.Fit(rows, channels.Count, slot)).ToArray(), rows, seed, provenance);
+
+    private static AnomalyModel Train(string version, IReadOnlyList<AnomalyChannel> channels, ChannelCoupling[] couplings, IReadOnlyList<double[]> rows,
+        int seed, AnomalyProvenance provenance) =>
+        new(version, channels, couplings, IsolationForest.Train(rows.Select(r => WithCouplings(r, couplings)).ToList(), seed), provenance with { Rows = rows.Count });
+
+    /// <summary>The anomaly score (0..1, near 1 anomalous) of one row of <see cref="EnvironmentFeatures"/>.</summary>
+    public double Score(ReadOnlySpan<double> features) => Forest.Score(WithCouplings(features, Couplings));
+
+    /// <summary>Writes the model next to <paramref name="path"/> and moves it into place, so a reader never sees half a file.</summary>
+    public void Save(string path)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        string temporary = full + ".tmp";
+        File.WriteAllText(temporary, ToJson());
+        File.Move(temporary, full, overwrite: true);
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(new ModelFile(Format, FormatVersion, Version, Provenance, Channels,
+        FeatureNames(Channels), Couplings.Select(c => new CouplingData(c.Slot, c.Weights, c.Spread)).ToList(), Forest.ToData()), Json);
+
+    public static AnomalyModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"no anomaly model at {path}", path);
+        try
+        {
+            return FromJson(File.ReadAllText(path));
+        }
+        catch (Exception e) when (e is JsonException or FormatException)
+        {
+            throw new FormatException($"{path}: {e.Message}", e);
+        }
+    }
+
+    public static AnomalyModel FromJson(string json)
+    {
+        ModelFile file = JsonSerializer.Deserialize<ModelFile>(json, Json) ?? throw new FormatException("empty model file");
+        if (file.Format != Format) throw new FormatException($"not an anomaly model (format '{file.Format}', expected '{Format}')");
+        if (file.FormatVersion != FormatVersion) throw new FormatException($"model format version {file.FormatVersion}; this build reads version {FormatVersion}");
+        if (file.Channels is not { Count: > 0 } || file.Forest is null || file.Provenance is null || file.Couplings is null
+            || string.IsNullOrWhiteSpace(file.ModelVersion))
+            throw new FormatException("model file lacks model_version, provenance, channels, couplings or forest");
+        if (file.Features is null || !file.Features.SequenceEqual(FeatureNames(file.Channels)))
+            throw new FormatException("the model's feature list differs from this build's features for its channels; retrain it (hil train anomaly)");
+        return new AnomalyModel(file.ModelVersion, file.Channels, file.Couplings.Select(c => ChannelCoupling.From(c.Slot, c.Weights, c.Spread)).ToArray(),
+            IsolationForest.FromData(file.Forest), file.Provenance);
+    }
+
+    private sealed record ModelFile(string Format, int FormatVersion, string ModelVersion, AnomalyProvenance? Provenance,
+        IReadOnlyList<AnomalyChannel>? Channels, IReadOnlyList<string>? Features, IReadOnlyList<CouplingData>? Couplings, IsolationForestData? Forest);
+
+    private sealed record CouplingData(int Slot, double[][] Weights, double[] Spread);
+}
