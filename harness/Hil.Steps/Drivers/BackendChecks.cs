@@ -42,6 +42,26 @@ public sealed class BackendChecks(ScenarioPlatform platform, HarnessSettings set
         }
     }
 
+    /// <summary>Of the node's stored rows (all it published are awaited first), exactly <paramref name="count"/> are protocol v<paramref name="protocol"/>.</summary>
+    public async Task StoresOfProtocolAsync(FleetNode node, int count, int protocol)
+    {
+        RequireBridged(node);
+        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, node.Readings.Count, settings.StepTimeout);
+        int matching = rows.Count(r => r.Version == protocol);
+        Check.That(matching == count, () =>
+            $"The backend stores {matching} protocol v{protocol} readings of '{node.Name}' ({node.NodeId}), not {count} " +
+            $"(by version: {string.Join(", ", rows.GroupBy(r => r.Version).OrderBy(g => g.Key).Select(g => $"v{g.Key}: {g.Count()}"))}).\n{platform.Evidence(node.NodeId)}");
+    }
+
+    /// <summary>The backend's node registry holds exactly <paramref name="count"/> nodes (a node that changed id would be two).</summary>
+    public async Task ListsNodesAsync(int count)
+    {
+        _ = platform.Host;
+        IReadOnlyList<NodeRecord> nodes = await platform.Store.ListNodesAsync();
+        Check.That(nodes.Count == count, () =>
+            $"The backend lists {nodes.Count} node(s), not {count}: {string.Join(", ", nodes.Select(n => $"{n.Id} (fw {n.Firmware}, v{n.ProtocolVersion})"))}.\n{platform.Evidence()}");
+    }
+
     public async Task RegisteredAsync(FleetNode node, string? firmware, int protocol)
     {
         RequireBridged(node);
