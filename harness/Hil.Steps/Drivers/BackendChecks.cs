@@ -31,14 +31,14 @@ public sealed class BackendChecks(ScenarioPlatform platform, HarnessSettings set
             $"'{node.Name}' published {sent.Count} readings (boot/seq {Summary(expected)}), the backend stores {rows.Count} ({Summary(stored)}).\n{platform.Evidence(node.NodeId)}");
     }
 
-    /// <summary>Within each boot the stored seq runs 0, 1, 2 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>
+    /// <summary>Within each boot the stored seq runs 1, 2, 3 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>
     public void NoGapsNoDuplicates(FleetNode node, IReadOnlyList<TelemetryRecord> rows)
     {
         foreach (IGrouping<long?, TelemetryRecord> boot in rows.GroupBy(r => r.Boot))
         {
             long?[] seqs = boot.Select(r => r.Seq).ToArray();
-            bool consecutive = seqs.All(s => s is not null) && seqs.Zip(seqs.Skip(1)).All(p => p.Second == p.First + 1);
-            Check.That(consecutive, () => $"Stored readings of '{node.Name}' boot {boot.Key} are not consecutive: seq {string.Join(",", seqs)}.\n{platform.Evidence(node.NodeId)}");
+            bool consecutive = seqs.All(s => s is not null) && seqs[0] == 1 && seqs.Zip(seqs.Skip(1)).All(p => p.Second == p.First + 1);
+            Check.That(consecutive, () => $"Stored readings of '{node.Name}' boot {boot.Key} are not consecutive from seq 1: seq {string.Join(",", seqs)}.\n{platform.Evidence(node.NodeId)}");
         }
     }
 
