@@ -26,7 +26,6 @@ internal static partial class BenchCommand
         if (messages < 100) throw new ArgumentException("--messages must be at least 100");
         if (rate < 1) throw new ArgumentException("--rate must be at least 1");
         // Shared build machines: the load during the run is part of the figure's meaning.
-        string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
         string loadBefore = LoadAverage();
         var results = new List<IngestBench.Result>();
         foreach (string storage in storages)
