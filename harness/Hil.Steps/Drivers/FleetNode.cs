@@ -34,6 +34,9 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     public IReadOnlyList<TelemetryReading> Readings =>
         Modem.Publishes.Where(p => p.Topic == TelemetryTopic).Select(TelemetryReading.Parse).ToArray();
 
+    /// <summary>How many telemetry payloads the node has published, without parsing them (checked after every device-time step).</summary>
+    public int ReadingCount => Modem.Publishes.Count(p => p.Topic == TelemetryTopic);
+
     internal async Task BootedAsync(CancellationToken cancellationToken)
     {
         await Console.WaitForPromptAsync(settings.StepTimeout, cancellationToken);
