@@ -78,6 +78,12 @@ void app_sample(char *out, size_t cap)
     sb_t sb;
     sb_init(&sb, out, cap);
     telemetry_encode(&sb, PROTOCOL_VERSION, &t);
+#ifdef HIL_FAULT_NO_OFFLINE_BUFFER
+    /* the injected fault (CMake HIL_FAULT_NO_OFFLINE_BUFFER): a reading taken offline is lost */
+    if (esp_link_state() != LINK_MQTT) {
+        return;
+    }
+#endif
     ring_push(TOPIC_TELEMETRY, out, sb.len);
 }
 

@@ -25,10 +25,6 @@ internal static class IngestBench
     public sealed record Result(string Storage, int Messages, double RowsPerSecond, double PublishSeconds, double MeanBatch, double MeanWriteMs,
         double ProcessCpuPerRow, double DatabaseCpuPerRow, string LoadSaturated, int WarmUpRounds, int Rate, double AchievedRate, double P50Ms, double P99Ms, string LoadPaced);
 
-    /// <summary>The 1, 5 and 15 minute load averages: on a shared machine they are part of a figure's meaning.</summary>
-    public static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
     public static async Task<Result> RunAsync(string storage, int messages, int rate, CancellationToken cancellationToken)
     {
         string data = Directory.CreateTempSubdirectory("hil-bench-").FullName;
@@ -66,7 +62,7 @@ internal static class IngestBench
             // CPU per row does not depend on how many other jobs share the machine the way wall time does.
             double processCpuPerRow = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMicroseconds / total;
             double databaseCpuPerRow = ((postgres?.ServerCpuTime() ?? TimeSpan.Zero) - databaseCpuBefore).TotalMicroseconds / total;
-            string loadSaturated = LoadAverage();
+            string loadSaturated = MachineLoad.Average();
 
             // (b) Latency at a fixed offered rate: publish time to the live feed's event, which the pipeline raises right after the commit.
             var published = new ConcurrentDictionary<long, long>();
@@ -93,7 +89,7 @@ internal static class IngestBench
             await subscription;
             double[] sorted = latencies.Order().ToArray();
             return new Result(storage, total, rowsPerSecond, publishSeconds, meanBatch, meanWriteMs, processCpuPerRow, databaseCpuPerRow, loadSaturated, warmUpRounds,
-                rate, achievedRate, Statistics.Percentile(sorted, 50), Statistics.Percentile(sorted, 99), LoadAverage());
+                rate, achievedRate, Statistics.Percentile(sorted, 50), Statistics.Percentile(sorted, 99), MachineLoad.Average());
         }
         finally
         {

@@ -27,11 +27,11 @@ internal static partial class BenchCommand
         if (rate < 1) throw new ArgumentException("--rate must be at least 1");
         foreach (string storage in storages)
             if (storage is not ("sqlite" or "postgres")) throw new ArgumentException($"--storage takes sqlite and/or postgres, got '{storage}'");
-        string loadBefore = IngestBench.LoadAverage();
+        string loadBefore = MachineLoad.Average();
         var results = new List<IngestBench.Result>();
         foreach (string storage in storages)
         {
-            Console.Error.WriteLine($"hil: ingest into {storage}: {messages} messages flat out, then {rate} msg/s for 5 s (load average {IngestBench.LoadAverage()})");
+            Console.Error.WriteLine($"hil: ingest into {storage}: {messages} messages flat out, then {rate} msg/s for 5 s (load average {MachineLoad.Average()})");
             results.Add(await IngestBench.RunAsync(storage, messages, rate, cancellationToken));
         }
         static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);

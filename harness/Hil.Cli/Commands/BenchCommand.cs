@@ -24,6 +24,7 @@ internal static partial class BenchCommand
         bench.Subcommands.Add(CreateMqttHold());
         bench.Subcommands.Add(DspBench.Create());
         bench.Subcommands.Add(CreateIngest(noRecord));
+        bench.Subcommands.Add(CreateSuite(noRecord));
         return bench;
     }
 

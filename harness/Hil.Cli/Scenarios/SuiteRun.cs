@@ -10,10 +10,17 @@ namespace Hil.Cli.Scenarios;
 /// <summary>What `hil run` was asked to do.</summary>
 internal sealed record SuiteOptions(HarnessSettings Settings, string Tags, string FeaturesDirectory, int Repeat, string ReportDirectory);
 
+/// <summary>How a run ended: its exit code (0 only when everything selected ran and passed) and every result of every round.</summary>
+internal sealed record SuiteOutcome(int ExitCode, IReadOnlyList<ScenarioResult> Results);
+
 /// <summary>Runs the selected scenarios (Repeat times) with the harness's step catalogue, prints progress, writes the reports.</summary>
 internal static class SuiteRun
 {
-    public static async Task<int> RunAsync(SuiteOptions options, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(SuiteOptions options, CancellationToken cancellationToken) =>
+        (await RunAsync(options, observe: null, cancellationToken)).ExitCode;
+
+    /// <param name="observe">Called with each round's runner before it starts (a benchmark listens to its events).</param>
+    public static async Task<SuiteOutcome> RunAsync(SuiteOptions options, Action<GherkinRunner>? observe, CancellationToken cancellationToken)
     {
         HarnessSettings settings = options.Settings;
         settings.Validate();
@@ -28,12 +35,14 @@ internal static class SuiteRun
         var all = new List<ScenarioResult>();
         DateTimeOffset startedAt = TimeProvider.System.GetUtcNow();
         long start = TimeProvider.System.GetTimestamp();
+        var verdicts = new RepeatVerdicts();
         for (int round = 1; round <= options.Repeat; round++)
         {
             if (options.Repeat > 1) Console.WriteLine($"round {round} of {options.Repeat}");
             await using var runner = new GherkinRunner(StepCatalogue.Bindings);
             runner.RegisterInstance(settings);
             progress.Attach(runner);
+            observe?.Invoke(runner);
             foreach (ScenarioCase scenario in scenarios)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -41,12 +50,14 @@ internal static class SuiteRun
                 else runner.Skip(scenario, $"not selected by \"{tags}\"");
             }
             all.AddRange(runner.Results);
+            verdicts.AddRound(runner.Results);
         }
         var run = new ReportRun($"HIL Harness — {where}, {(tags.Source.Length == 0 ? "all scenarios" : tags.Source)}", where, tags.Source,
             startedAt, TimeProvider.System.GetElapsedTime(start), all);
         await ReportWriter.WriteAsync(options.ReportDirectory, run, cancellationToken);
         Console.WriteLine($"reports: {Path.Combine(options.ReportDirectory, "index.html")} (junit.xml, cucumber.json)");
+        if (options.Repeat > 1) Console.WriteLine(verdicts.Summary());
         Console.WriteLine(progress.Summary);
-        return progress.Failed == 0 && progress.Passed > 0 ? 0 : 1;
+        return new SuiteOutcome(progress.Failed == 0 && progress.Passed > 0 ? 0 : 1, all);
     }
 }

@@ -1,3 +1,5 @@
+using Hil.Harness.Support;
+
 namespace Hil.Harness.Clocks;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDevi
 
     public async Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {
+        using WaitMeter.Scope waiting = WaitMeter.Waiting();
         TimeSpan target = await readDeviceTime(cancellationToken).ConfigureAwait(false) + duration;
         TimeSpan last = TimeSpan.MinValue;
         long lastProgress = timeProvider.GetTimestamp();

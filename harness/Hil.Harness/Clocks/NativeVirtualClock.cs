@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Hil.Harness.Channels;
+using Hil.Harness.Support;
 
 namespace Hil.Harness.Clocks;
 
@@ -102,6 +103,7 @@ public sealed class NativeVirtualClock : ITargetClock, IAsyncDisposable
 
     private async Task<string> ReadLineAsync(string request, CancellationToken cancellationToken)
     {
+        using WaitMeter.Scope waiting = WaitMeter.Waiting();
         using var timeout = new CancellationTokenSource(ReplyTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         while (true)

@@ -54,10 +54,24 @@ public static class FirmwareBuilder
             $"-DFW_VERSION={variant.FirmwareVersion}", $"-DPROTOCOL_VERSION={variant.ProtocolVersion}", $"-DBUILD_ID={variant.DirectoryName}",
         };
         if (variant.Board == "stm32f4") configure.Add($"-DCMAKE_TOOLCHAIN_FILE={Path.Combine(root, "firmware", "cmake", "arm-none-eabi.cmake")}");
-        if (!File.Exists(Path.Combine(directory, "CMakeCache.txt"))) await CMakeAsync(variant, configure, cancellationToken);
-        await CMakeAsync(variant, ["--build", directory, "--target", "hive-node", "-j2"], cancellationToken);
         string image = Path.Combine(directory, variant.Board == "native" ? "hive-node" : "hive-node.elf");
+        if (!File.Exists(Path.Combine(directory, "CMakeCache.txt"))) await CMakeAsync(variant, configure, cancellationToken);
+        else if (IsNewerThanSources(image, Path.Combine(root, "firmware"))) return image;
+        await CMakeAsync(variant, ["--build", directory, "--target", "hive-node", "-j2"], cancellationToken);
         return FirmwareImages.RequireFile(image, $"{variant.DirectoryName} firmware image");
+    }
+
+    // CMake's own up-to-date check costs a second on a loaded machine, once per variant per run; an image
+    // newer than every source and build file of the firmware tree is what that check would keep.
+    private static bool IsNewerThanSources(string image, string firmwareDirectory)
+    {
+        if (!File.Exists(image)) return false;
+        DateTime built = File.GetLastWriteTimeUtc(image);
+        string tests = Path.Combine(firmwareDirectory, "tests") + Path.DirectorySeparatorChar; // not part of the image
+        return Directory.EnumerateFiles(firmwareDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(tests, StringComparison.Ordinal))
+            .Where(f => Path.GetExtension(f) is ".c" or ".h" or ".cmake" or ".ld" || Path.GetFileName(f) == "CMakeLists.txt")
+            .All(f => File.GetLastWriteTimeUtc(f) < built);
     }
 
     private static async Task CMakeAsync(FirmwareVariant variant, IEnumerable<string> arguments, CancellationToken cancellationToken)

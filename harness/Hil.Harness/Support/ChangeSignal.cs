@@ -33,6 +33,7 @@ public sealed class ChangeSignal
     public async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, TimeProvider timeProvider,
         CancellationToken cancellationToken = default)
     {
+        using WaitMeter.Scope waiting = WaitMeter.Waiting();
         long start = timeProvider.GetTimestamp();
         while (true)
         {

@@ -27,6 +27,7 @@ public sealed class LoopbackListener : IDisposable
     public async Task<NetworkStream> AcceptAsync(string what, ManagedProcess peer, TimeSpan timeout,
         TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
+        using WaitMeter.Scope waiting = WaitMeter.Waiting();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task<Socket> accept = _listener.AcceptSocketAsync(cancel.Token).AsTask();
         Task finished = await Task.WhenAny(accept, peer.Exited, Task.Delay(timeout, timeProvider, cancellationToken)).ConfigureAwait(false);

@@ -73,6 +73,7 @@ public sealed class ManagedProcess : IAsyncDisposable
     /// <summary>Waits up to <paramref name="grace"/> for the process to exit by itself, then kills it.</summary>
     public async Task StopAsync(TimeSpan grace, CancellationToken cancellationToken = default)
     {
+        using WaitMeter.Scope waiting = WaitMeter.Waiting();
         if (!HasExited)
         {
             try

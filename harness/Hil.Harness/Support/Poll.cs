@@ -10,6 +10,7 @@ public static class Poll
     public static async Task<T> UntilAsync<T>(Func<CancellationToken, Task<T>> ask, Func<T, bool> condition, string awaited,
         TimeSpan timeout, TimeProvider? timeProvider = null, TimeSpan? interval = null, CancellationToken cancellationToken = default)
     {
+        using WaitMeter.Scope waiting = WaitMeter.Waiting();
         TimeProvider time = timeProvider ?? TimeProvider.System;
         long start = time.GetTimestamp();
         while (true)

@@ -31,15 +31,35 @@ public sealed class BackendChecks(ScenarioPlatform platform, HarnessSettings set
             $"'{node.Name}' published {sent.Count} readings (boot/seq {Summary(expected)}), the backend stores {rows.Count} ({Summary(stored)}).\n{platform.Evidence(node.NodeId)}");
     }
 
-    /// <summary>Within each boot the stored seq runs 0, 1, 2 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>
+    /// <summary>Within each boot the stored seq runs 1, 2, 3 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>
     public void NoGapsNoDuplicates(FleetNode node, IReadOnlyList<TelemetryRecord> rows)
     {
         foreach (IGrouping<long?, TelemetryRecord> boot in rows.GroupBy(r => r.Boot))
         {
             long?[] seqs = boot.Select(r => r.Seq).ToArray();
-            bool consecutive = seqs.All(s => s is not null) && seqs.Zip(seqs.Skip(1)).All(p => p.Second == p.First + 1);
-            Check.That(consecutive, () => $"Stored readings of '{node.Name}' boot {boot.Key} are not consecutive: seq {string.Join(",", seqs)}.\n{platform.Evidence(node.NodeId)}");
+            bool consecutive = seqs.All(s => s is not null) && seqs[0] == 1 && seqs.Zip(seqs.Skip(1)).All(p => p.Second == p.First + 1);
+            Check.That(consecutive, () => $"Stored readings of '{node.Name}' boot {boot.Key} are not consecutive from seq 1: seq {string.Join(",", seqs)}.\n{platform.Evidence(node.NodeId)}");
         }
+    }
+
+    /// <summary>Of the node's stored rows (all it published are awaited first), exactly <paramref name="count"/> are protocol v<paramref name="protocol"/>.</summary>
+    public async Task StoresOfProtocolAsync(FleetNode node, int count, int protocol)
+    {
+        RequireBridged(node);
+        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, node.Readings.Count, settings.StepTimeout);
+        int matching = rows.Count(r => r.Version == protocol);
+        Check.That(matching == count, () =>
+            $"The backend stores {matching} protocol v{protocol} readings of '{node.Name}' ({node.NodeId}), not {count} " +
+            $"(by version: {string.Join(", ", rows.GroupBy(r => r.Version).OrderBy(g => g.Key).Select(g => $"v{g.Key}: {g.Count()}"))}).\n{platform.Evidence(node.NodeId)}");
+    }
+
+    /// <summary>The backend's node registry holds exactly <paramref name="count"/> nodes (a node that changed id would be two).</summary>
+    public async Task ListsNodesAsync(int count)
+    {
+        _ = platform.Host;
+        IReadOnlyList<NodeRecord> nodes = await platform.Store.ListNodesAsync();
+        Check.That(nodes.Count == count, () =>
+            $"The backend lists {nodes.Count} node(s), not {count}: {string.Join(", ", nodes.Select(n => $"{n.Id} (fw {n.Firmware}, v{n.ProtocolVersion})"))}.\n{platform.Evidence()}");
     }
 
     public async Task RegisteredAsync(FleetNode node, string? firmware, int protocol)

@@ -1,5 +1,7 @@
 using System.Text;
+using Hil.Gherkin.Runtime;
 using Hil.Harness.Channels;
+using Hil.Harness.Firmware;
 using Hil.Harness.Node;
 using Hil.Harness.Support;
 using Hil.Harness.Targets;
@@ -16,7 +18,8 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
 
     public string Name { get; } = name;
-    public NodeSpec Spec { get; } = spec;
+    /// <summary>The firmware the node runs now (changed by <see cref="UpgradeAsync"/>).</summary>
+    public NodeSpec Spec { get; private set; } = spec;
     public ITarget Target { get; } = target;
     public EspAtModem Modem { get; } = modem;
     public NodeConsole Console { get; } = new(target.GetChannel(ChannelNames.Console));
@@ -30,6 +33,9 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     /// <summary>Every telemetry payload the node has published on the link, oldest first.</summary>
     public IReadOnlyList<TelemetryReading> Readings =>
         Modem.Publishes.Where(p => p.Topic == TelemetryTopic).Select(TelemetryReading.Parse).ToArray();
+
+    /// <summary>How many telemetry payloads the node has published, without parsing them (checked after every device-time step).</summary>
+    public int ReadingCount => Modem.Publishes.Count(p => p.Topic == TelemetryTopic);
 
     internal async Task BootedAsync(CancellationToken cancellationToken)
     {
@@ -98,6 +104,24 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     {
         await Target.ResetAsync(cancellationToken);
         await BootedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the firmware build <paramref name="firmwareVersion"/> / protocol v<paramref name="protocolVersion"/> into the node
+    /// and resets it into the new image, keeping its identity and config flash (boot counter, settings), then waits until
+    /// it is back online. Skips the scenario on targets that cannot be updated in place.
+    /// </summary>
+    public async Task UpgradeAsync(string firmwareVersion, int protocolVersion, CancellationToken cancellationToken = default)
+    {
+        if (Target is not IFirmwareUpdatable updatable)
+            throw new ScenarioSkippedException($"the {Target.Backend} target cannot replace the firmware of '{Name}' in place " +
+                                               "(keeping its flash); firmware updates run on the native target");
+        string board = Target.Backend == "native" ? "native" : "stm32f4";
+        string image = await FirmwareBuilder.EnsureAsync(new FirmwareVariant(board, firmwareVersion, protocolVersion), cancellationToken);
+        await updatable.UpdateFirmwareAsync(image, cancellationToken);
+        Spec = Spec with { FirmwareVersion = firmwareVersion, ProtocolVersion = protocolVersion };
+        await BootedAsync(cancellationToken);
+        await WaitOnlineAsync(cancellationToken);
     }
 
     /// <summary>

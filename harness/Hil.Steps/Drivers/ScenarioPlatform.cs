@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -23,6 +24,7 @@ namespace Hil.Steps.Drivers;
 /// </summary>
 public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsyncDisposable
 {
+    private static long _startStopTicks;
     private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly ConcurrentQueue<BrokerMessageEvent> _traffic = new();
     private PlatformHost? _host;
@@ -48,6 +50,9 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
 
     private CancellationToken CancellationToken => cancellation.Token;
 
+    /// <summary>Wall time this process has spent starting and stopping scenario platforms (`hil bench suite` shows it apart).</summary>
+    public static TimeSpan StartStopTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _startStopTicks));
+
     public async Task<PlatformHost> EnsureStartedAsync()
     {
         Wanted = true;
@@ -56,6 +61,7 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
         try
         {
             if (_host is not null) return _host;
+            long started = Stopwatch.GetTimestamp();
             _data = Directory.CreateTempSubdirectory("hil-scenario-platform-").FullName;
             PlatformHost host = await PlatformHost.StartAsync(new BackendOptions
             {
@@ -67,6 +73,7 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
             _api = new HttpClient { BaseAddress = host.Backend.HttpAddress };
             _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Backend.AdminToken);
             _host = host;
+            Interlocked.Add(ref _startStopTicks, Stopwatch.GetTimestamp() - started);
             return host;
         }
         finally
@@ -197,8 +204,10 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
 
     public async ValueTask DisposeAsync()
     {
+        long stopping = Stopwatch.GetTimestamp();
         _api?.Dispose();
         if (_host is not null) await _host.DisposeAsync();
+        if (_host is not null) Interlocked.Add(ref _startStopTicks, Stopwatch.GetTimestamp() - stopping);
         _host = null;
         if (_data is not null)
         {

@@ -25,6 +25,14 @@ public sealed class BackendSteps(NodeFleet fleet, ScenarioPlatform platform, Pla
     [StepExample("Then the backend has every reading of every node, exactly once and in order")]
     public Task ThenTheBackendHasEveryReadingOfEveryNode() => Task.WhenAll(fleet.Nodes.Select(Backend.HasEveryPublishedReadingAsync));
 
+    [Then("the backend stores {int} reading(s) of protocol v{int} for the node")]
+    [StepExample("Then the backend stores 5 readings of protocol v2 for the node")]
+    public Task ThenTheBackendStoresOfProtocol(int count, int protocol) => Backend.StoresOfProtocolAsync(fleet.Node, count, protocol);
+
+    [Then("the backend lists {int} node(s)")]
+    [StepExample("Then the backend lists 1 node")]
+    public Task ThenTheBackendListsNodes(int count) => Backend.ListsNodesAsync(count);
+
     [Then("each stored reading has temperature {float} and humidity {float}")]
     [StepExample("Then each stored reading has temperature 24.5 and humidity 58")]
     public async Task ThenEachStoredReadingHas(double temperature, double humidity)

@@ -85,7 +85,10 @@ public sealed class LinkSteps(NodeFleet fleet)
         }
     }
 
-    /// <summary>Within each boot, seq counts 0, 1, 2 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>
+    /// <summary>
+    /// Within each boot, seq counts 1, 2, 3 ... (v2+): a gap is a lost reading, a repeat a duplicate. The modem
+    /// sees the node from its first boot on, so a boot whose first reading is not seq 1 lost the ones before.
+    /// </summary>
     private static void CheckSequence(FleetNode node)
     {
         IReadOnlyList<TelemetryReading> readings = node.Readings;
@@ -94,15 +97,20 @@ public sealed class LinkSteps(NodeFleet fleet)
         foreach (var boot in readings.GroupBy(r => r.Boot))
         {
             long[] sequence = boot.Select(r => r.Sequence!.Value).ToArray();
+            Check.That(sequence[0] == 1, () => $"'{node.Name}' boot {boot.Key}: the first reading on the link is seq {sequence[0]} " +
+                                               $"({sequence[0] - 1} lost before it); sequence: {Abbreviated(sequence)}");
             for (int i = 1; i < sequence.Length; i++)
             {
                 int at = i;
                 Check.That(sequence[at] == sequence[at - 1] + 1,
                     () => $"'{node.Name}' boot {boot.Key}: seq {sequence[at]} follows {sequence[at - 1]} " +
-                          $"({(sequence[at] <= sequence[at - 1] ? "duplicate or out of order" : $"{sequence[at] - sequence[at - 1] - 1} lost")}); sequence: {string.Join(",", sequence)}");
+                          $"({(sequence[at] <= sequence[at - 1] ? "duplicate or out of order" : $"{sequence[at] - sequence[at - 1] - 1} lost")}); sequence: {Abbreviated(sequence)}");
             }
         }
     }
+
+    private static string Abbreviated(long[] sequence) => sequence.Length <= 40 ? string.Join(",", sequence)
+        : $"{string.Join(",", sequence.Take(20))} ... {string.Join(",", sequence.TakeLast(10))} ({sequence.Length} readings)";
 
     private TelemetryReading LastReading() => Node.Readings.LastOrDefault()
         ?? throw new ExpectationFailedException($"'{Node.Name}' has published no reading on {Node.TelemetryTopic}.");

@@ -54,6 +54,16 @@ public sealed class NodeSteps(NodeFleet fleet)
         for (int i = 0; i < times; i++) await fleet.Node.RebootAsync(fleet.CancellationToken);
     }
 
+    [When("the node is upgraded to firmware {string}")]
+    [StepExample("When the node is upgraded to firmware \"3.0.0\"")]
+    public Task WhenUpgraded(string firmware) =>
+        fleet.Node.UpgradeAsync(firmware, NodeSpec.DefaultProtocolFor(firmware), fleet.CancellationToken);
+
+    [When("the node is upgraded to firmware {string} with protocol v{int}")]
+    [StepExample("When the node is upgraded to firmware \"3.1.0\" with protocol v3")]
+    public Task WhenUpgradedWithProtocol(string firmware, int protocol) =>
+        fleet.Node.UpgradeAsync(firmware, protocol, fleet.CancellationToken);
+
     [When("the node is power cycled")]
     [StepExample("When the node is power cycled")]
     public Task WhenPowerCycled() => fleet.Node.PowerCycleAsync(fleet.CancellationToken);

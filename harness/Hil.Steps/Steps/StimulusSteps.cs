@@ -24,12 +24,12 @@ public sealed class StimulusSteps(NodeFleet fleet, StimulusState state)
     public async Task WhenTheNodeSendsReadings(int count)
     {
         FleetNode node = fleet.Node;
-        int before = node.Readings.Count;
+        int before = node.ReadingCount;
         for (int i = 0; i < count; i++)
         {
             state.Injected.Add(new StimulusInjection(node, before + i, TimeProvider.System.GetUtcNow()));
             await Send(node, StimulusFrames.Sensor(state.Temperature, state.Humidity, publishNow: true));
-            await node.AdvanceUntilAsync(() => node.Readings.Count >= before + i + 1,
+            await node.AdvanceUntilAsync(() => node.ReadingCount >= before + i + 1,
                 $"reading {i + 1} of {count} on {node.TelemetryTopic}", TimeSpan.FromSeconds(30), fleet.CancellationToken);
         }
     }

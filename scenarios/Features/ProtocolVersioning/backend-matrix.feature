@@ -43,3 +43,17 @@ Feature: Nodes of every protocol version are understood by the backend
     And every node reports every 30 seconds
     When 3 minutes pass on every node's clock
     Then every node is registered with the protocol it speaks
+
+  Scenario: a node upgraded from protocol v2 to v3 keeps its history
+    Given a node running firmware "2.1.0" with protocol v2
+    And the hive temperature is 24.5 °C and the humidity 58 %
+    When the node sends 5 readings
+    And the node is upgraded to firmware "3.0.0"
+    And the hive temperature is 25.5 °C and the humidity 57 %
+    And the node sends 5 readings
+    Then the backend stores 10 readings with no gaps and no duplicates
+    And the backend stores 5 readings of protocol v2 for the node
+    And the backend stores 5 readings of protocol v3 for the node
+    And the backend lists 1 node
+    And the node is registered with firmware "3.0.0" and protocol v3
+    And every node's boot counter is 2

@@ -10,9 +10,9 @@ namespace Hil.Harness.Targets.Native;
 /// The firmware compiled for the host and run as a Linux process (like Zephyr's native_sim).
 /// The harness listens on a loopback port per channel and the firmware connects to each
 /// (<c>--console tcp:127.0.0.1:PORT</c> ...). A reset is a power cycle: the process is restarted
-/// with the same flash file.
+/// with the same flash file; a firmware update is the same restart with another executable.
 /// </summary>
-public sealed class NativeTarget : ITarget
+public sealed class NativeTarget : ITarget, IFirmwareUpdatable
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(3);
     private readonly NativeTargetOptions _options;
@@ -21,6 +21,7 @@ public sealed class NativeTarget : ITarget
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly WallClock _wallClock;
     private readonly string _mac;
+    private string _executablePath;
     private ManagedProcess? _process;
     private NativeVirtualClock? _virtualClock;
 
@@ -31,6 +32,7 @@ public sealed class NativeTarget : ITarget
         _workDirectory = new WorkDirectory(options.WorkDirectory, options.Name);
         _wallClock = new WallClock(options.TimeProvider);
         _mac = options.Mac ?? NodeMac.Next();
+        _executablePath = options.ExecutablePath;
     }
 
     public string Name => _options.Name;
@@ -45,6 +47,9 @@ public sealed class NativeTarget : ITarget
     public ManagedProcess? Process => _process;
 
     public string FlashPath => _options.FlashPath ?? _workDirectory.File("flash.bin");
+
+    /// <summary>The executable the process runs (changed by <see cref="UpdateFirmwareAsync"/>).</summary>
+    public string ExecutablePath => _executablePath;
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -74,6 +79,23 @@ public sealed class NativeTarget : ITarget
         }
     }
 
+    /// <summary>The process is stopped and started from <paramref name="image"/> with the same flash file and MAC.</summary>
+    public async Task UpdateFirmwareAsync(string image, CancellationToken cancellationToken = default)
+    {
+        FirmwareImages.RequireFile(image, "native firmware executable");
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ShutDownAsync(graceful: true).ConfigureAwait(false);
+            _executablePath = image;
+            await LaunchAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -91,7 +113,7 @@ public sealed class NativeTarget : ITarget
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
         State = TargetState.Starting;
-        string executable = FirmwareImages.RequireFile(_options.ExecutablePath, "native firmware executable");
+        string executable = FirmwareImages.RequireFile(_executablePath, "native firmware executable");
         var listeners = _channels.All.ToDictionary(c => c.Name, _ => new LoopbackListener());
         LoopbackListener? controlListener = _options.ClockMode == ClockMode.Virtual ? new LoopbackListener() : null;
         try

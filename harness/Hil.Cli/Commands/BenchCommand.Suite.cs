@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Hil.Cli.Benchmarks;
+using Hil.Cli.Scenarios;
+using Hil.Harness.Support;
+using Hil.Steps;
+using Hil.Steps.Drivers;
+
+namespace Hil.Cli.Commands;
+
+internal static partial class BenchCommand
+{
+    private const double SuiteGoalSeconds = 60, OverheadGoalMs = 20;
+
+    private static Command CreateSuite(Option<bool> noRecord)
+    {
+        var suite = new Command("suite",
+            $"The default suite (`hil run`: native target, \"{StepCatalogue.DefaultTags}\"), run twice in one process (cold, then warm): its wall " +
+            "time (goal <= 60 s) and the per-scenario harness overhead beyond waiting on nodes and platform (goal <= 20 ms)") { noRecord };
+        suite.SetAction((parse, ct) => CliErrors.GuardAsync(() => SuiteAsync(!parse.GetValue(noRecord), ct)));
+        return suite;
+    }
+
+    private sealed record SuiteMeasurement(string Run, TimeSpan Wall, bool Passed, IReadOnlyList<ScenarioTiming> Scenarios);
+
+    private static async Task<int> SuiteAsync(bool record, CancellationToken cancellationToken)
+    {
+        string loadBefore = MachineLoad.Average();
+        // The first run pays for JIT compilation, as every `hil run` does; the second shows the harness's steady state.
+        SuiteMeasurement cold = await MeasureSuiteAsync("cold (what `hil run` costs)", cancellationToken);
+        SuiteMeasurement warm = await MeasureSuiteAsync("warm (second run, same process)", cancellationToken);
+        static string F(double v, string format = "0.0") => v.ToString(format, CultureInfo.InvariantCulture);
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (SuiteMeasurement run in new[] { cold, warm })
+        {
+            IReadOnlyList<ScenarioTiming> scenarios = run.Scenarios;
+            double[] overhead = Sorted(scenarios.Select(s => s.Overhead));
+            double[] besidesPlatform = Sorted(scenarios.Select(s => s.OverheadBesidesPlatform));
+            rows.Add(Row($"{run.Run}: suite wall time ({scenarios.Count} scenarios, {(run.Passed ? "all passed" : "FAILED")})",
+                $"{F(run.Wall.TotalSeconds)} s", SuiteGoalSeconds, "s", run.Wall.TotalSeconds));
+            rows.Add([$"{run.Run}: in scenarios / waiting on nodes and platform",
+                $"{F(scenarios.Sum(s => s.Wall.TotalSeconds))} s / {F(scenarios.Sum(s => s.Waiting.TotalSeconds))} s", "—", "—"]);
+            rows.Add(Row($"{run.Run}: harness overhead per scenario, p50 / p95 / max",
+                $"{F(Statistics.Percentile(overhead, 50))} / {F(Statistics.Percentile(overhead, 95))} / {F(overhead[^1])} ms", OverheadGoalMs, "ms", overhead[^1]));
+            rows.Add([$"{run.Run}: of it, starting and stopping the in-process platform ({scenarios.Count(s => s.PlatformStartStop > TimeSpan.Zero)} scenarios)",
+                $"{F(scenarios.Sum(s => s.PlatformStartStop.TotalSeconds))} s in all", "—", "—"]);
+            rows.Add([$"{run.Run}: overhead besides the platform's start and stop, p50 / p95 / max",
+                $"{F(Statistics.Percentile(besidesPlatform, 50))} / {F(Statistics.Percentile(besidesPlatform, 95))} / {F(besidesPlatform[^1])} ms", "—", "—"]);
+        }
+        string table = MarkdownTable.Render(["measure", "value", "goal", "verdict"], rows);
+        string slowest = MarkdownTable.Render(["most overhead (cold run)", "wall (ms)", "waiting (ms)", "overhead (ms)", "of it platform start/stop (ms)", "warm overhead (ms)"],
+            cold.Scenarios.OrderByDescending(s => s.Overhead).Take(6).Select(s => (IReadOnlyList<string>)
+            [
+                s.Name, F(s.Wall.TotalMilliseconds, "0"), F(s.Waiting.TotalMilliseconds, "0"), F(s.Overhead.TotalMilliseconds, "0"),
+                F(s.PlatformStartStop.TotalMilliseconds, "0"), warm.Scenarios.FirstOrDefault(w => w.Name == s.Name) is { } w ? F(w.Overhead.TotalMilliseconds, "0") : "—",
+            ]));
+        string text = $"{table}\n\nLoad average (1/5/15 min) before: {loadBefore}; after: {MachineLoad.Average()}.\n\n{slowest}";
+        Console.WriteLine(text);
+        if (record)
+        {
+            string file = BenchmarkLog.Record("Default suite",
+                "`./hil bench suite` runs the default suite (`./hil run`: native target, tags `" + StepCatalogue.DefaultTags + "`) twice in one " +
+                "process: cold (JIT compilation included, as in every `hil run`) and warm. Wall time is from loading the features to the written " +
+                "reports. **Harness overhead** of a scenario = its wall time minus the wall time during which the harness was waiting on the " +
+                "system under test: a node's console reply or boot line, its virtual clock step, a process connecting or exiting, a condition " +
+                "polled on the platform (`WaitMeter`: overlapping waits of several nodes count once). What remains is the harness's own work: " +
+                "matching steps, hooks, starting node processes and the in-process broker and backend (shown apart), building firmware variants " +
+                "not yet built, evidence and cleanup. The machine is shared with other builds; the load average is part of the figure.", text);
+            Console.Error.WriteLine($"hil: recorded in {file}");
+        }
+        bool goalsMet = cold.Wall.TotalSeconds <= SuiteGoalSeconds && cold.Scenarios.Max(s => s.Overhead.TotalMilliseconds) <= OverheadGoalMs;
+        return cold.Passed && warm.Passed && goalsMet ? 0 : 1;
+    }
+
+    private static async Task<SuiteMeasurement> MeasureSuiteAsync(string name, CancellationToken cancellationToken)
+    {
+        var options = new SuiteOptions(new HarnessSettings { Backend = "native" }, StepCatalogue.DefaultTags,
+            Path.Combine(RepositoryLayout.Root, "scenarios", "Features"), Repeat: 1, Path.Combine(RepositoryLayout.BuildDirectory, "bench-suite-report"));
+        var timing = new SuiteTiming();
+        var wall = Stopwatch.StartNew();
+        SuiteOutcome outcome = await SuiteRun.RunAsync(options, timing.Observe, cancellationToken);
+        wall.Stop();
+        if (timing.Scenarios.Count == 0) throw new InvalidOperationException("The default suite ran no scenario.");
+        return new SuiteMeasurement(name, wall.Elapsed, outcome.ExitCode == 0, timing.Scenarios);
+    }
+
+    private static double[] Sorted(IEnumerable<TimeSpan> values) => values.Select(v => v.TotalMilliseconds).Order().ToArray();
+
+    private static IReadOnlyList<string> Row(string measure, string value, double goal, string unit, double measured) =>
+        [measure, value, $"≤ {goal.ToString(CultureInfo.InvariantCulture)} {unit}", BenchmarkRow.Verdict(measured <= goal)];
+}
