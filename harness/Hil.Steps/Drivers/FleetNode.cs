@@ -31,6 +31,21 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     public IReadOnlyList<TelemetryReading> Readings =>
         Modem.Publishes.Where(p => p.Topic == TelemetryTopic).Select(TelemetryReading.Parse).ToArray();
 
+    /// <summary>
+    /// The readings the node took, each once, oldest first: what a backend should store. A v2/v3 payload
+    /// published again byte for byte is the node retrying a publish the modem could not confirm
+    /// (<c>+MQTTPUB:FAIL</c> when a broker goes away before its PUBACK): at-least-once, so the broker may
+    /// have it twice, and the backend keeps one per (boot, seq). v1 has no identity: every publish counts.
+    /// </summary>
+    public IReadOnlyList<TelemetryReading> DistinctReadings
+    {
+        get
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            return Readings.Where(r => r.Sequence is null || seen.Add(r.Text)).ToArray();
+        }
+    }
+
     internal async Task BootedAsync(CancellationToken cancellationToken)
     {
         await Console.WaitForPromptAsync(settings.StepTimeout, cancellationToken);
