@@ -106,6 +106,54 @@ public sealed class MqttIngestTests
     }
 
     [Test]
+    public async Task A_command_sent_while_the_node_was_gone_is_sent_again_when_it_announces_itself_online()
+    {
+        // The node's session ends without a last will (a broker restart does the same), so the backend still holds it online.
+        string node = RunningBackend.NewNodeId();
+        var options = new MqttClientOptionsBuilder().WithTcpServer(_platform.MqttHost, _platform.MqttPort).WithClientId(node).Build();
+        await using (var before = new MqttClient())
+        {
+            Assert.That((await before.ConnectAsync(options)).IsSuccess, Is.True);
+            await before.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+            await Http.EventuallyAsync(async () => (await _admin.GetAsync($"/api/v1/nodes/{node}")).StatusCode == HttpStatusCode.OK
+                && (await GetAsync($"/api/v1/nodes/{node}")).GetProperty("online").ValueKind == JsonValueKind.True, ok => ok, "the node online");
+            await before.DisconnectAsync();
+        }
+        var created = await (await _admin.PostAsJsonAsync($"/api/v1/nodes/{node}/commands", new { type = "set_flap", @params = new { position = 70 } }))
+            .JsonAsync(HttpStatusCode.Created);
+        string id = created.GetProperty("id").GetString()!;
+        Assert.That((created.GetProperty("status").GetString(), created.GetProperty("deliveries").GetInt32()), Is.EqualTo(("delivered", 1)),
+            "sent to a session that is gone: nobody can tell yet");
+
+        await using var device = new MqttClient();
+        var received = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        device.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
+        Assert.That((await device.ConnectAsync(options)).IsSuccess, Is.True);
+        await device.SubscribeAsync($"devices/{node}/commands", MqttQos.AtLeastOnce);
+        DateTimeOffset announced = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+
+        using (var doc = JsonDocument.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(10))).Payload))
+            Assert.That(doc.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+        var resent = await GetAsync($"/api/v1/commands/{id}");
+        Assert.That(resent.GetProperty("deliveries").GetInt32(), Is.EqualTo(2));
+        Assert.That(resent.GetProperty("deliveredAt").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(announced), "delivered when it could be received");
+
+        string ack = $$"""{"id":"{{id}}","status":"done","detail":"flap=70"}""";
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", ack, MqttQos.AtLeastOnce));
+        var done = await Http.EventuallyAsync(() => GetAsync($"/api/v1/commands/{id}"), c => c.GetProperty("status").GetString() == "done", "the ack");
+        Assert.That(done.GetProperty("completedAt").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(done.GetProperty("deliveredAt").GetDateTimeOffset()));
+        // The node answers a redelivery of a command it has run with the same ack: a repeat, not a dead letter.
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", ack, MqttQos.AtLeastOnce));
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", $$"""{"id":"{{id}}","status":"failed"}""", MqttQos.AtLeastOnce));
+        var letters = await Http.EventuallyAsync(() => GetAsync("/api/v1/dead-letters?limit=10000"),
+            l => l.EnumerateArray().Any(d => d.GetProperty("topic").GetString() == $"devices/{node}/acks"), "the contradicting ack's dead letter");
+        Assert.That(letters.EnumerateArray().Where(d => d.GetProperty("topic").GetString() == $"devices/{node}/acks")
+            .Select(d => d.GetProperty("payload").GetString()), Is.EqualTo(new[] { $$"""{"id":"{{id}}","status":"failed"}""" }));
+        Assert.That((await GetAsync($"/api/v1/commands/{id}")).GetProperty("detail").GetString(), Is.EqualTo("flap=70"));
+    }
+
+    [Test]
     public async Task Ten_thousand_mutated_mqtt_payloads_are_all_stored_or_dead_lettered()
     {
         string node = RunningBackend.NewNodeId();

@@ -6,10 +6,18 @@ using Hil.Backend.Storage;
 namespace Hil.Backend.Ingest;
 
 /// <summary>
-/// Creates commands and pushes queued ones to nodes over MQTT (`devices/{id}/commands`) when there is a
-/// broker link; without one, nodes poll `GET .../commands/pending`.
+/// Creates commands and pushes them to nodes over MQTT (`devices/{id}/commands`) when there is a broker link;
+/// without one, nodes poll `GET .../commands/pending`.
 /// </summary>
-public sealed class CommandDispatcher(IBackendStore store, BackendOptions options, LiveFeed live, IServiceProvider services)
+/// <remarks>
+/// At least once: a node announces `online` on its status topic after it has subscribed to its commands, on every
+/// new MQTT session. A command sent while the backend still believed an older session alive (the broker restarted,
+/// the node's Wi-Fi dropped, and no last will has told us yet) went nowhere, and the broker keeps nothing for a clean
+/// session. So each `online` sends the node everything it has not acknowledged yet; the node answers a command it
+/// has already run with its first answer instead of running it again.
+/// </remarks>
+public sealed class CommandDispatcher(IBackendStore store, BackendOptions options, LiveFeed live, IServiceProvider services,
+    ILogger<CommandDispatcher> log)
 {
     private IDeviceLink? Link => services.GetService<IDeviceLink>();
 
@@ -20,19 +28,36 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
             now + (ttl ?? options.CommandTimeToLive), null, null, null, null, null);
         await store.CreateCommandAsync(command, cancellationToken);
         live.Publish(new LiveEvent("command", nodeId, command));
-        await DeliverQueuedAsync(nodeId, cancellationToken);
+        await SendAsync(nodeId, redeliver: false, cancellationToken);
         return await store.GetCommandAsync(command.Id, cancellationToken) ?? command;
     }
 
-    /// <summary>Publishes every queued command of a node (called on creation and when the node comes online).</summary>
-    public async Task DeliverQueuedAsync(string nodeId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The node announced a new session (`online`): it gets every command it has not acknowledged, oldest first.
+    /// Sent apart from the caller, the broker link's receive loop: a QoS 1 publish awaited there would wait for a
+    /// PUBACK that the blocked loop never reads.
+    /// </summary>
+    public void NodeOnline(string nodeId) => _ = Task.Run(async () =>
+    {
+        try
+        {
+            await SendAsync(nodeId, redeliver: true, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or StoreUnavailableException)
+        {
+            log.LogWarning("Commands for {Node} not sent after its online announcement ({Error}); its next announcement sends them", nodeId, e.Message);
+        }
+    });
+
+    /// <summary>Publishes the node's queued commands (and with <paramref name="redeliver"/> the unacknowledged ones) if it is online.</summary>
+    private async Task SendAsync(string nodeId, bool redeliver, CancellationToken cancellationToken)
     {
         if (Link is not { } link) return;
         var node = await store.GetNodeAsync(nodeId, cancellationToken);
         // Only to nodes the broker says are online: the retained status is our presence signal, and an
         // offline node would otherwise have its commands marked delivered while nobody listened.
         if (node?.Online != true) return;
-        foreach (var command in await store.TakeQueuedCommandsAsync(nodeId, "mqtt", options.Time.GetUtcNow(), cancellationToken))
+        foreach (var command in await store.TakeCommandsToSendAsync(nodeId, "mqtt", redeliver, options.Time.GetUtcNow(), cancellationToken))
         {
             byte[] payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
             {

@@ -26,8 +26,13 @@ public interface IBackendStore : IAsyncDisposable
 
     Task CreateCommandAsync(CommandRecord command, CancellationToken cancellationToken = default);
     Task<CommandRecord?> GetCommandAsync(string commandId, CancellationToken cancellationToken = default);
-    /// <summary>Queued commands of a node, marked delivered through <paramref name="via"/>.</summary>
-    Task<IReadOnlyList<CommandRecord>> TakeQueuedCommandsAsync(string nodeId, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The unexpired commands to send a node now, oldest first, marked delivered through <paramref name="via"/> at
+    /// <paramref name="now"/> (their deliveries counted): the queued ones, and with <paramref name="redeliver"/> also those
+    /// delivered but not acknowledged yet.
+    /// </summary>
+    Task<IReadOnlyList<CommandRecord>> TakeCommandsToSendAsync(string nodeId, string via, bool redeliver, DateTimeOffset now,
+        CancellationToken cancellationToken = default);
     /// <summary>Records a node's acknowledgement; null when there is no such command for that node or it is already final.</summary>
     Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, DateTimeOffset now, CancellationToken cancellationToken = default);
     Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);

@@ -102,6 +102,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         CREATE TABLE users (name text PRIMARY KEY, role text NOT NULL, created_ms bigint NOT NULL, revoked_ms bigint);
         CREATE TABLE api_keys (id text PRIMARY KEY, node_id text NOT NULL, hash bytea NOT NULL UNIQUE, created_ms bigint NOT NULL, revoked_ms bigint);
         """,
+        CommandDeliveriesMigration,
     ];
 
     private const string Columns = "node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct, " +

@@ -7,6 +7,12 @@ namespace Hil.Backend.Storage;
 // two concurrent acknowledgements (or an ack racing an expiry) cannot both win.
 public abstract partial class SqlStore
 {
+    /// <summary>Migration 2 (both databases): how often a command was sent; one for those delivered before it.</summary>
+    protected const string CommandDeliveriesMigration = """
+        ALTER TABLE commands ADD COLUMN deliveries bigint NOT NULL DEFAULT 0;
+        UPDATE commands SET deliveries = 1 WHERE delivered_ms IS NOT NULL;
+        """;
+
     public Task CreateCommandAsync(CommandRecord command, CancellationToken cancellationToken = default) =>
         UseAsync(c => c.ExecuteAsync("""
             INSERT INTO commands (id, node_id, type, params, status, created_ms, expires_ms)
@@ -21,10 +27,11 @@ public abstract partial class SqlStore
     public Task<CommandRecord?> GetCommandAsync(string commandId, CancellationToken cancellationToken = default) =>
         UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("SELECT * FROM commands WHERE id = @commandId", new { commandId }))?.ToRecord(), cancellationToken);
 
-    public Task<IReadOnlyList<CommandRecord>> TakeQueuedCommandsAsync(string nodeId, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>("""
-            UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via
-            WHERE node_id = @nodeId AND status = 'queued' AND expires_ms > @now
+    public Task<IReadOnlyList<CommandRecord>> TakeCommandsToSendAsync(string nodeId, string via, bool redeliver, DateTimeOffset now,
+        CancellationToken cancellationToken = default) =>
+        UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>($"""
+            UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via, deliveries = deliveries + 1
+            WHERE node_id = @nodeId AND status IN ({(redeliver ? "'queued', 'delivered'" : "'queued'")}) AND expires_ms > @now
             RETURNING *
             """, new { nodeId, via, now = Ms.Of(now) })).OrderBy(r => r.CreatedMs).ThenBy(r => r.Id).Select(r => r.ToRecord()).ToList(), cancellationToken);
 

@@ -48,6 +48,7 @@ public sealed class SqliteStore(string path) : SqlStore
         CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
         CREATE TABLE api_keys (id TEXT PRIMARY KEY, node_id TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
         """,
+        CommandDeliveriesMigration,
     ];
 
     protected override Task BeforeMigrationsAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA journal_mode=WAL");
