@@ -154,6 +154,57 @@ public sealed class MqttIngestTests
     }
 
     [Test]
+    public async Task A_command_created_while_the_broker_is_down_stays_queued_and_goes_when_the_node_is_back()
+    {
+        // A platform of its own: this one's broker goes down.
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        var platform = await PlatformHost.StartAsync(new BackendOptions { HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Warning });
+        try
+        {
+            await CommandWhileTheBrokerIsDownAsync(platform);
+        }
+        finally
+        {
+            await platform.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task CommandWhileTheBrokerIsDownAsync(PlatformHost platform)
+    {
+        using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
+        string node = RunningBackend.NewNodeId();
+        var options = new MqttClientOptionsBuilder().WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId(node).Build();
+        await using (var before = new MqttClient())
+        {
+            Assert.That((await before.ConnectAsync(options)).IsSuccess, Is.True);
+            await before.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+            await Http.EventuallyAsync(async () => (await platform.Backend.Store.GetNodeAsync(node))?.Online == true, ok => ok, "the node online");
+        }
+
+        await platform.Broker!.StopAsync();
+        var created = await (await admin.PostAsJsonAsync($"/api/v1/nodes/{node}/commands", new { type = "set_flap", @params = new { position = 70 } }))
+            .JsonAsync(HttpStatusCode.Created);
+        string id = created.GetProperty("id").GetString()!;
+        Assert.That((created.GetProperty("status").GetString(), created.GetProperty("deliveries").GetInt32()), Is.EqualTo(("queued", 0)));
+
+        await platform.Broker.StartAsync();
+        await using var device = new MqttClient();
+        var received = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        device.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
+        Assert.That((await device.ConnectAsync(options)).IsSuccess, Is.True);
+        await device.SubscribeAsync($"devices/{node}/commands", MqttQos.AtLeastOnce);
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+        using (var doc = JsonDocument.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(20))).Payload))
+            Assert.That(doc.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", $$"""{"id":"{{id}}","status":"done"}""", MqttQos.AtLeastOnce));
+        var done = await Http.EventuallyAsync(async () => await (await admin.GetAsync($"/api/v1/commands/{id}")).JsonAsync(HttpStatusCode.OK),
+            c => c.GetProperty("status").GetString() == "done", "the ack");
+        Assert.That(done.GetProperty("deliveries").GetInt32(), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
     public async Task Ten_thousand_mutated_mqtt_payloads_are_all_stored_or_dead_lettered()
     {
         string node = RunningBackend.NewNodeId();

@@ -47,7 +47,7 @@ public static class CommandsApi
         string id, HttpContext context, BackendOptions options, IBackendStore store, CancellationToken cancellationToken)
     {
         if (Problems.CheckDevice(context, options, id) is { } refused) return refused;
-        return TypedResults.Ok(await store.TakeCommandsToSendAsync(id, "http", redeliver: false, options.Time.GetUtcNow(), cancellationToken));
+        return TypedResults.Ok(await store.TakeQueuedCommandsAsync(id, "http", options.Time.GetUtcNow(), cancellationToken));
     }
 
     public static async Task<Results<Ok<CommandRecord>, ProblemHttpResult>> GetCommandAsync(

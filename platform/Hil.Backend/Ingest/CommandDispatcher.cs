@@ -19,6 +19,10 @@ namespace Hil.Backend.Ingest;
 public sealed class CommandDispatcher(IBackendStore store, BackendOptions options, LiveFeed live, IServiceProvider services,
     ILogger<CommandDispatcher> log)
 {
+    // How long a send may wait for the broker's PUBACK: a link that is just failing would otherwise hold an operator's
+    // request until the broker is back. The client keeps the publish and sends it on reconnect; the command stays queued.
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(5);
+
     private IDeviceLink? Link => services.GetService<IDeviceLink>();
 
     public async Task<CommandRecord> CreateAsync(string nodeId, string type, JsonElement? parameters, TimeSpan? ttl, CancellationToken cancellationToken)
@@ -43,13 +47,17 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
         {
             await SendAsync(nodeId, redeliver: true, CancellationToken.None);
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or StoreUnavailableException)
+        catch (StoreUnavailableException e)
         {
             log.LogWarning("Commands for {Node} not sent after its online announcement ({Error}); its next announcement sends them", nodeId, e.Message);
         }
     });
 
-    /// <summary>Publishes the node's queued commands (and with <paramref name="redeliver"/> the unacknowledged ones) if it is online.</summary>
+    /// <summary>
+    /// Publishes the node's queued commands (and with <paramref name="redeliver"/> the unacknowledged ones) if it is online,
+    /// each marked delivered once the broker has taken it. When the broker link is down a command stays as it was, for the
+    /// node's next online announcement.
+    /// </summary>
     private async Task SendAsync(string nodeId, bool redeliver, CancellationToken cancellationToken)
     {
         if (Link is not { } link) return;
@@ -57,13 +65,26 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
         // Only to nodes the broker says are online: the retained status is our presence signal, and an
         // offline node would otherwise have its commands marked delivered while nobody listened.
         if (node?.Online != true) return;
-        foreach (var command in await store.TakeCommandsToSendAsync(nodeId, "mqtt", redeliver, options.Time.GetUtcNow(), cancellationToken))
+        foreach (var command in await store.CommandsToSendAsync(nodeId, redeliver, options.Time.GetUtcNow(), cancellationToken))
         {
             byte[] payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
             {
                 ["id"] = command.Id, ["type"] = command.Type, ["params"] = command.Params ?? JsonSerializer.SerializeToElement(new { }),
             });
-            await link.PublishAsync($"devices/{nodeId}/commands", payload, false, cancellationToken);
+            try
+            {
+                using var timeout = new CancellationTokenSource(SendTimeout, options.Time);
+                using var sending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+                await link.PublishAsync($"devices/{nodeId}/commands", payload, false, sending.Token);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException
+                                          || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                log.LogWarning("Command {Command} for {Node} not sent, the broker link is down ({Error}); it stays {Status} until the node's next online announcement",
+                    command.Id, nodeId, e.Message, command.Status);
+                return;
+            }
+            await store.MarkDeliveredAsync(command.Id, "mqtt", options.Time.GetUtcNow(), cancellationToken);
         }
     }
 }

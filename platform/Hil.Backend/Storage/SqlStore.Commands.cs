@@ -27,18 +27,31 @@ public abstract partial class SqlStore
     public Task<CommandRecord?> GetCommandAsync(string commandId, CancellationToken cancellationToken = default) =>
         UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("SELECT * FROM commands WHERE id = @commandId", new { commandId }))?.ToRecord(), cancellationToken);
 
-    public Task<IReadOnlyList<CommandRecord>> TakeCommandsToSendAsync(string nodeId, string via, bool redeliver, DateTimeOffset now,
-        CancellationToken cancellationToken = default) =>
-        UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>($"""
+    public Task<IReadOnlyList<CommandRecord>> TakeQueuedCommandsAsync(string nodeId, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>("""
             UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via, deliveries = deliveries + 1
-            WHERE node_id = @nodeId AND status IN ({(redeliver ? "'queued', 'delivered'" : "'queued'")}) AND expires_ms > @now
+            WHERE node_id = @nodeId AND status = 'queued' AND expires_ms > @now
             RETURNING *
             """, new { nodeId, via, now = Ms.Of(now) })).OrderBy(r => r.CreatedMs).ThenBy(r => r.Id).Select(r => r.ToRecord()).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<CommandRecord>> CommandsToSendAsync(string nodeId, bool includeDelivered, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>($"""
+            SELECT * FROM commands
+            WHERE node_id = @nodeId AND status IN ({(includeDelivered ? "'queued', 'delivered'" : "'queued'")}) AND expires_ms > @now
+            ORDER BY created_ms, id
+            """, new { nodeId, now = Ms.Of(now) })).Select(r => r.ToRecord()).ToList(), cancellationToken);
+
+    public Task<CommandRecord?> MarkDeliveredAsync(string commandId, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
+            UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via, deliveries = deliveries + 1
+            WHERE id = @commandId AND status IN ('queued', 'delivered')
+            RETURNING *
+            """, new { commandId, via, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
 
     public Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
             UPDATE commands SET status = @status, completed_ms = @now, detail = @detail,
-                delivered_ms = COALESCE(delivered_ms, @now)
+                delivered_ms = COALESCE(delivered_ms, @now), deliveries = CASE WHEN deliveries > 0 THEN deliveries ELSE 1 END
             WHERE id = @commandId AND node_id = @nodeId AND status IN ('queued', 'delivered')
             RETURNING *
             """, new { nodeId, commandId, status, detail, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
