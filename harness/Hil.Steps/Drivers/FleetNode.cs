@@ -78,12 +78,25 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     }
 
     /// <summary>
-    /// Until the node itself says link=mqtt. (The modem's view is not enough: like a real ESP module
-    /// it stays connected while the microcontroller reboots.)
+    /// Until the node can be reached: it says link=mqtt itself (the modem's view is not enough: like a real ESP
+    /// module it stays connected while the microcontroller reboots), and on the modem's current MQTT session it
+    /// has subscribed to its commands and announced itself online, its last connect step. A command sent from
+    /// then on reaches it.
     /// </summary>
     public Task WaitOnlineAsync(CancellationToken cancellationToken = default) =>
-        AdvanceUntilAsync(async () => (await StatusAsync(cancellationToken))["link"] == "mqtt",
-            "link=mqtt in the node's status", TimeSpan.FromSeconds(120), cancellationToken);
+        AdvanceUntilAsync(async () => ReachableOverMqtt() && (await StatusAsync(cancellationToken))["link"] == "mqtt",
+            $"link=mqtt in the node's status, a subscription to {CommandsTopic} and \"online\" on {StatusTopic} on the modem's current session",
+            TimeSpan.FromSeconds(120), cancellationToken);
+
+    private string CommandsTopic => $"devices/{NodeId}/commands";
+    private string StatusTopic => $"devices/{NodeId}/status";
+
+    private bool ReachableOverMqtt()
+    {
+        int session = Modem.MqttSession;
+        return Modem.MqttConnected && Modem.Subscriptions.Contains(CommandsTopic) &&
+               Modem.Publishes.Any(p => p.Session == session && p.Topic == StatusTopic && p.Text == "online");
+    }
 
     /// <summary>Asks for the status until <paramref name="condition"/> holds or <paramref name="within"/> (wall time) passes; returns the last answer.</summary>
     public async Task<ConsoleReply> StatusWhenAsync(Func<ConsoleReply, bool> condition, TimeSpan within, CancellationToken cancellationToken = default)
