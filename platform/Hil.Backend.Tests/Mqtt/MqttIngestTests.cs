@@ -7,6 +7,7 @@ using Hil.Backend.Hosting;
 using Hil.Backend.Operations;
 using Hil.Backend.Protocol;
 using Hil.Backend.Tests.Support;
+using Hil.Mqtt.Broker;
 using Hil.Mqtt.Client;
 using Hil.Mqtt.Packets;
 using Microsoft.Extensions.DependencyInjection;
@@ -202,6 +203,60 @@ public sealed class MqttIngestTests
         var done = await Http.EventuallyAsync(async () => await (await admin.GetAsync($"/api/v1/commands/{id}")).JsonAsync(HttpStatusCode.OK),
             c => c.GetProperty("status").GetString() == "done", "the ack");
         Assert.That(done.GetProperty("deliveries").GetInt32(), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task A_command_created_while_the_backends_own_link_is_down_goes_when_it_is_back()
+    {
+        // An external broker that keeps the backend out while told to; the node keeps its session throughout,
+        // so it never announces itself again: the link's return has to send the command.
+        bool refuseBackend = false;
+        var refused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var broker = new MqttBroker(new MqttBrokerOptions
+        {
+            Authenticate = c =>
+            {
+                if (!Volatile.Read(ref refuseBackend) || c.ClientId != "hil-backend") return ValueTask.FromResult(ConnectReturnCode.Accepted);
+                refused.TrySetResult();
+                return ValueTask.FromResult(ConnectReturnCode.ServerUnavailable);
+            },
+        });
+        await broker.StartAsync();
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        var platform = await PlatformHost.StartAsync(new BackendOptions { HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Error },
+            externalBroker: new Uri($"mqtt://127.0.0.1:{broker.Port}"));
+        try
+        {
+            using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
+            admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
+            string node = RunningBackend.NewNodeId();
+            await using var device = new MqttClient();
+            var received = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            device.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
+            Assert.That((await device.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId(node).Build())).IsSuccess, Is.True);
+            await device.SubscribeAsync($"devices/{node}/commands", MqttQos.AtLeastOnce);
+            await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+            await Http.EventuallyAsync(async () => (await platform.Backend.Store.GetNodeAsync(node))?.Online == true, ok => ok, "the node online");
+
+            Volatile.Write(ref refuseBackend, true);
+            await broker.DisconnectClientAsync("hil-backend");
+            await refused.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the backend is trying to come back: its link is down
+            var created = await (await admin.PostAsJsonAsync($"/api/v1/nodes/{node}/commands", new { type = "set_flap", @params = new { position = 30 } }))
+                .JsonAsync(HttpStatusCode.Created);
+            string id = created.GetProperty("id").GetString()!;
+            Assert.That(created.GetProperty("status").GetString(), Is.EqualTo("queued"), "no link, no delivery");
+            Assert.That(received.Task.IsCompleted, Is.False);
+
+            Volatile.Write(ref refuseBackend, false);
+            using var doc = JsonDocument.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(20))).Payload);
+            Assert.That(doc.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+            await Http.EventuallyAsync(async () => (await platform.Backend.Store.GetCommandAsync(id))?.Status, s => s == "delivered", "the delivery recorded");
+        }
+        finally
+        {
+            await platform.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [Test]

@@ -41,15 +41,28 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
     /// Sent apart from the caller, the broker link's receive loop: a QoS 1 publish awaited there would wait for a
     /// PUBACK that the blocked loop never reads.
     /// </summary>
-    public void NodeOnline(string nodeId) => _ = Task.Run(async () =>
+    public void NodeOnline(string nodeId) => InBackground(() => SendAsync(nodeId, redeliver: true, CancellationToken.None),
+        $"commands for {nodeId} after its online announcement");
+
+    /// <summary>
+    /// The broker link is back: commands created while it was down are still queued, and nodes that kept their own
+    /// sessions meanwhile will not announce themselves again, so their queued commands go now.
+    /// </summary>
+    public void LinkReconnected() => InBackground(async () =>
+    {
+        foreach (string nodeId in await store.NodesWithQueuedCommandsAsync(options.Time.GetUtcNow(), CancellationToken.None))
+            await SendAsync(nodeId, redeliver: false, CancellationToken.None);
+    }, "queued commands after the broker link came back");
+
+    private void InBackground(Func<Task> send, string what) => _ = Task.Run(async () =>
     {
         try
         {
-            await SendAsync(nodeId, redeliver: true, CancellationToken.None);
+            await send();
         }
         catch (StoreUnavailableException e)
         {
-            log.LogWarning("Commands for {Node} not sent after its online announcement ({Error}); its next announcement sends them", nodeId, e.Message);
+            log.LogWarning("Not sent: {What} ({Error}); the node's next online announcement sends them", what, e.Message);
         }
     });
 

@@ -41,6 +41,11 @@ public abstract partial class SqlStore
             ORDER BY created_ms, id
             """, new { nodeId, now = Ms.Of(now) })).Select(r => r.ToRecord()).ToList(), cancellationToken);
 
+    public Task<IReadOnlyList<string>> NodesWithQueuedCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync<IReadOnlyList<string>>(async c => (await c.QueryAsync<string>(
+            "SELECT DISTINCT node_id FROM commands WHERE status = 'queued' AND expires_ms > @now ORDER BY node_id", new { now = Ms.Of(now) })).ToList(),
+            cancellationToken);
+
     public Task<CommandRecord?> MarkDeliveredAsync(string commandId, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
             UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via, deliveries = deliveries + 1
