@@ -69,7 +69,7 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
     /// <summary>
     /// Publishes the node's queued commands (and with <paramref name="redeliver"/> the unacknowledged ones) if it is online,
     /// each marked delivered once the broker has taken it. When the broker link is down a command stays as it was, for the
-    /// node's next online announcement.
+    /// link's return or the node's next online announcement.
     /// </summary>
     private async Task SendAsync(string nodeId, bool redeliver, CancellationToken cancellationToken)
     {
@@ -93,7 +93,7 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
             catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException
                                           || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                log.LogWarning("Command {Command} for {Node} not sent, the broker link is down ({Error}); it stays {Status} until the node's next online announcement",
+                log.LogWarning("Command {Command} for {Node} not sent, the broker link is down ({Error}); it stays {Status} until the link is back or the node announces itself again",
                     command.Id, nodeId, e.Message, command.Status);
                 return;
             }
