@@ -211,6 +211,7 @@ void app_init(void)
     reboot_pending = false;
     config_boot_t boot = config_boot();
     ring_init();
+    commands_forget();
     dsp_init();
     cli_init();
     static const stim_handlers_t stim = {on_sensor, on_audio, on_staged};

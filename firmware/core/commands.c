@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #include "app.h"
 #include "config.h"
@@ -9,9 +10,43 @@
 #include "ring.h"
 
 #define ID_MAX 64
+#define TYPE_MAX 32
 #define DETAIL_MAX 200
+#define RECENT_MAX 4
 
-static void ack(const char *id, bool done, const char *type, const char *detail)
+/* The last commands answered, with their answers: the backend sends a command again when the node
+ * comes back online before its ack arrived (at-least-once), and a repeat must not run twice. */
+static struct {
+    char id[ID_MAX];
+    char type[TYPE_MAX];
+    char detail[DETAIL_MAX];
+    bool done;
+} recent[RECENT_MAX];
+static unsigned recent_next;
+
+static void remember(const char *id, bool done, const char *type, const char *detail)
+{
+    if (!*id) {
+        return; /* no id, nothing a repeat could be matched by */
+    }
+    str_copy(recent[recent_next].id, sizeof recent[recent_next].id, id);
+    str_copy(recent[recent_next].type, sizeof recent[recent_next].type, type);
+    str_copy(recent[recent_next].detail, sizeof recent[recent_next].detail, detail);
+    recent[recent_next].done = done;
+    recent_next = (recent_next + 1u) % RECENT_MAX;
+}
+
+static int find_recent(const char *id)
+{
+    for (int i = 0; *id && i < RECENT_MAX; i++) {
+        if (str_eq(recent[i].id, id)) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void ack(const char *id, bool done, const char *type, const char *detail, bool repeat)
 {
     char buf[RING_MSG_MAX];
     sb_t sb;
@@ -31,6 +66,9 @@ static void ack(const char *id, bool done, const char *type, const char *detail)
     sb_puts(&sb, *id ? id : "-");
     sb_putc(&sb, ' ');
     sb_puts(&sb, *type ? type : "-");
+    if (repeat) {
+        sb_puts(&sb, " repeated, answered again:");
+    }
     sb_puts(&sb, done ? " done " : " failed ");
     sb_puts(&sb, detail);
     app_log(line);
@@ -96,9 +134,15 @@ static bool set_config(const json_value_t *params, sb_t *detail)
     return true;
 }
 
+void commands_forget(void)
+{
+    memset(recent, 0, sizeof recent);
+    recent_next = 0;
+}
+
 void commands_handle(const char *data, size_t len)
 {
-    char err[64], id[ID_MAX] = "", type[32] = "", detail_buf[DETAIL_MAX];
+    char err[64], id[ID_MAX] = "", type[TYPE_MAX] = "", detail_buf[DETAIL_MAX];
     sb_t detail;
     sb_init(&detail, detail_buf, sizeof detail_buf);
     json_value_t root, v, params = {JSON_OBJECT, "{}", 2};
@@ -114,6 +158,10 @@ void commands_handle(const char *data, size_t len)
         sb_puts(&detail, "id must be a string or number");
     } else if (!json_object_get(&root, "id", &v)) {
         sb_puts(&detail, "missing id");
+    } else if (find_recent(id) >= 0) {
+        int r = find_recent(id);
+        ack(id, recent[r].done, recent[r].type, recent[r].detail, true);
+        return;
     } else if (!json_object_get(&root, "type", &v)) {
         sb_puts(&detail, "missing type");
     } else if (v.type != JSON_STRING || !json_string_decode(&v, type, sizeof type)) {
@@ -135,5 +183,6 @@ void commands_handle(const char *data, size_t len)
         sb_puts(&detail, type);
         sb_puts(&detail, "'");
     }
-    ack(id, done, type, detail_buf);
+    remember(id, done, type, detail_buf);
+    ack(id, done, type, detail_buf, false);
 }

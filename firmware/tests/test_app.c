@@ -162,6 +162,23 @@ int main(void)
     CHECK_STR(fake_tx(HAL_CH_LINK), "[cmd] c1 set_flap done flap=70");
     modem("+MQTTPUB:OK\r\n");
 
+    /* the backend sends c1 again (the node came back online before its ack arrived): the flap,
+     * moved by hand meanwhile, is not moved again, and the first answer goes out again */
+    app_set_flap(10);
+    fake_tx_clear(HAL_CH_LINK);
+    modem(urc);
+    CHECK(app_node()->flap == 10);
+    CHECK(app_node()->commands == 2);
+    CHECK_STR(fake_tx(HAL_CH_LINK), want);
+    fake_tx_clear(HAL_CH_LINK);
+    modem("OK\r\n\r\n>");
+    CHECK_STR(fake_tx(HAL_CH_LINK), ack);
+    modem("+MQTTPUB:OK\r\n");
+    fake_tx_clear(HAL_CH_LINK);
+    modem("OK\r\n\r\n>");
+    CHECK_STR(fake_tx(HAL_CH_LINK), "[cmd] c1 set_flap repeated, answered again: done flap=70");
+    modem("+MQTTPUB:OK\r\n");
+
     struct {
         const char *cmd, *ack;
     } cases[] = {
@@ -190,7 +207,7 @@ int main(void)
     }
     CHECK(config_get()->interval_s == 30);
     CHECK_STR(config_get()->wifi_ssid, "barn");
-    CHECK(app_node()->commands == 8);
+    CHECK(app_node()->commands == 9);
     CHECK(ring_count() == 0);
     /* the clip staged in RAM in one block (as the GDB fast path writes it): same features */
     CHECK(hil_audio_stage.magic == AUDIO_STAGE_MAGIC);

@@ -12,23 +12,24 @@ public sealed class BackendChecks(ScenarioPlatform platform, HarnessSettings set
         RequireBridged(node);
         await platform.WaitForReadingsAsync(node.NodeId, count, settings.StepTimeout);
         // Anything the node published has been acknowledged by the broker; the backend takes it in one batch.
-        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, node.Readings.Count, settings.StepTimeout);
+        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, node.DistinctReadings.Count, settings.StepTimeout);
         Check.That(rows.Count == count, () => $"The backend stores {rows.Count} readings of '{node.Name}' ({node.NodeId}), not {count}.\n{platform.Evidence(node.NodeId)}");
         return rows;
     }
 
-    /// <summary>Every telemetry message the node put on its link is stored once, in the order it was sent.</summary>
+    /// <summary>Every reading the node put on its link is stored once, in the order it was first sent (a retried publish is the same reading).</summary>
     public async Task HasEveryPublishedReadingAsync(FleetNode node)
     {
         RequireBridged(node);
         // The node may still be publishing (its clock has stopped, its last message has not): wait for what it sent, then look again.
-        await platform.WaitForReadingsAsync(node.NodeId, node.Readings.Count, settings.StepTimeout);
-        IReadOnlyList<TelemetryReading> sent = node.Readings;
+        await platform.WaitForReadingsAsync(node.NodeId, node.DistinctReadings.Count, settings.StepTimeout);
+        IReadOnlyList<TelemetryReading> sent = node.DistinctReadings;
+        int retried = node.Readings.Count - sent.Count;
         IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, sent.Count, settings.StepTimeout);
         string[] expected = sent.Select(r => $"{r.Boot}/{r.Sequence}").ToArray();
         string[] stored = rows.Select(r => $"{r.Boot}/{r.Seq}").ToArray();
         Check.That(expected.SequenceEqual(stored), () =>
-            $"'{node.Name}' published {sent.Count} readings (boot/seq {Summary(expected)}), the backend stores {rows.Count} ({Summary(stored)}).\n{platform.Evidence(node.NodeId)}");
+            $"'{node.Name}' published {sent.Count} readings{(retried > 0 ? $" (and {retried} retried publish(es) of them)" : "")} (boot/seq {Summary(expected)}), the backend stores {rows.Count} ({Summary(stored)}).\n{platform.Evidence(node.NodeId)}");
     }
 
     /// <summary>Within each boot the stored seq runs 1, 2, 3 ... (v2+): a gap is a lost reading, a repeat a duplicate.</summary>

@@ -37,6 +37,21 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     /// <summary>How many telemetry payloads the node has published, without parsing them (checked after every device-time step).</summary>
     public int ReadingCount => Modem.Publishes.Count(p => p.Topic == TelemetryTopic);
 
+    /// <summary>
+    /// The readings the node took, each once, oldest first: what a backend should store. A v2/v3 payload
+    /// published again byte for byte is the node retrying a publish the modem could not confirm
+    /// (<c>+MQTTPUB:FAIL</c> when a broker goes away before its PUBACK): at-least-once, so the broker may
+    /// have it twice, and the backend keeps one per (boot, seq). v1 has no identity: every publish counts.
+    /// </summary>
+    public IReadOnlyList<TelemetryReading> DistinctReadings
+    {
+        get
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            return Readings.Where(r => r.Sequence is null || seen.Add(r.Text)).ToArray();
+        }
+    }
+
     internal async Task BootedAsync(CancellationToken cancellationToken)
     {
         await Console.WaitForPromptAsync(settings.StepTimeout, cancellationToken);
@@ -69,12 +84,25 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     }
 
     /// <summary>
-    /// Until the node itself says link=mqtt. (The modem's view is not enough: like a real ESP module
-    /// it stays connected while the microcontroller reboots.)
+    /// Until the node can be reached: it says link=mqtt itself (the modem's view is not enough: like a real ESP
+    /// module it stays connected while the microcontroller reboots), and on the modem's current MQTT session it
+    /// has subscribed to its commands and announced itself online, its last connect step. A command sent from
+    /// then on reaches it.
     /// </summary>
     public Task WaitOnlineAsync(CancellationToken cancellationToken = default) =>
-        AdvanceUntilAsync(async () => (await StatusAsync(cancellationToken))["link"] == "mqtt",
-            "link=mqtt in the node's status", TimeSpan.FromSeconds(120), cancellationToken);
+        AdvanceUntilAsync(async () => ReachableOverMqtt() && (await StatusAsync(cancellationToken))["link"] == "mqtt",
+            $"link=mqtt in the node's status, a subscription to {CommandsTopic} and \"online\" on {StatusTopic} on the modem's current session",
+            TimeSpan.FromSeconds(120), cancellationToken);
+
+    private string CommandsTopic => $"devices/{NodeId}/commands";
+    private string StatusTopic => $"devices/{NodeId}/status";
+
+    private bool ReachableOverMqtt()
+    {
+        int session = Modem.MqttSession;
+        return Modem.MqttConnected && Modem.Subscriptions.Contains(CommandsTopic) &&
+               Modem.Publishes.Any(p => p.Session == session && p.Topic == StatusTopic && p.Text == "online");
+    }
 
     /// <summary>Asks for the status until <paramref name="condition"/> holds or <paramref name="within"/> (wall time) passes; returns the last answer.</summary>
     public async Task<ConsoleReply> StatusWhenAsync(Func<ConsoleReply, bool> condition, TimeSpan within, CancellationToken cancellationToken = default)

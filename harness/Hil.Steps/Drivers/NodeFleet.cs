@@ -57,6 +57,16 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
         }));
     }
 
+    /// <summary>Waits until the modem of every node bridged to the broker has seen its MQTT session end (the broker went down).</summary>
+    public async Task WaitForBrokerLossAsync()
+    {
+        foreach (FleetNode node in _nodes.Where(n => n.Modem.Uplink is not null))
+        {
+            if (!await node.Modem.WaitUntilAsync(m => !m.MqttConnected, settings.StepTimeout, CancellationToken))
+                throw new TimeoutException($"The modem of '{node.Name}' still holds its MQTT session {settings.StepTimeout.TotalSeconds:0} s after the broker went down.\n{node.Evidence(12)}");
+        }
+    }
+
     /// <summary>Every node's clock moves on by <paramref name="duration"/> (together).</summary>
     public Task AdvanceAllAsync(TimeSpan duration) =>
         Task.WhenAll(_nodes.Select(n => n.AdvanceAsync(duration, CancellationToken)));

@@ -93,16 +93,10 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
     /// <summary>Every delivery from now on is decided by <paramref name="perturb"/> (null: deliver normally).</summary>
     public async Task PerturbAsync(Func<PendingDelivery, DeliveryAction>? perturb) => (await EnsureStartedAsync()).Broker!.Perturb = perturb;
 
-    /// <summary>The broker goes down (every connection closed, no wills) and comes back on the same port with its sessions.</summary>
-    public async Task RestartBrokerAsync()
-    {
-        await EnsureStartedAsync();
-        await Broker.StopAsync(CancellationToken);
-        await Broker.StartAsync(CancellationToken);
-    }
-
+    /// <summary>The broker goes down: every connection closed, no wills; it keeps its sessions and retained messages.</summary>
     public async Task StopBrokerAsync() => await (await EnsureStartedAsync()).Broker!.StopAsync(CancellationToken);
 
+    /// <summary>The broker comes back on the same port.</summary>
     public async Task StartBrokerAsync() => await (await EnsureStartedAsync()).Broker!.StartAsync(CancellationToken);
 
     /// <summary>Publishes one payload as device <paramref name="nodeId"/> would: its own MQTT session, QoS 1, its telemetry topic.</summary>

@@ -57,7 +57,7 @@ public sealed class LatencySteps(NodeFleet fleet, ScenarioPlatform platform, Sti
     private async Task<IReadOnlyList<LatencySample>> ReadingSamplesAsync()
     {
         FleetNode node = fleet.Node;
-        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, node.Readings.Count, settings.StepTimeout);
+        IReadOnlyList<TelemetryRecord> rows = await platform.WaitForReadingsAsync(node.NodeId, node.DistinctReadings.Count, settings.StepTimeout);
         return LatencySamples.Collect(stimulus.Injected, platform, rows);
     }
 }

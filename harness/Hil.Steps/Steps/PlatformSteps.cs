@@ -6,7 +6,7 @@ namespace Hil.Steps.Steps;
 
 /// <summary>The platform the nodes talk to: the embedded broker (and its faults) and devices that are not nodes of the scenario.</summary>
 [Binding]
-public sealed class PlatformSteps(ScenarioPlatform platform, PlatformState state)
+public sealed class PlatformSteps(ScenarioPlatform platform, NodeFleet fleet, PlatformState state)
 {
     [Given("the platform is running")]
     [StepExample("Given the platform is running")]
@@ -29,11 +29,20 @@ public sealed class PlatformSteps(ScenarioPlatform platform, PlatformState state
 
     [When("the broker restarts")]
     [StepExample("When the broker restarts")]
-    public Task WhenTheBrokerRestarts() => platform.RestartBrokerAsync();
+    public async Task WhenTheBrokerRestarts()
+    {
+        await WhenTheBrokerGoesDown();
+        await platform.StartBrokerAsync();
+    }
 
     [When("the broker goes down")]
     [StepExample("When the broker goes down")]
-    public Task WhenTheBrokerGoesDown() => platform.StopBrokerAsync();
+    public async Task WhenTheBrokerGoesDown()
+    {
+        await platform.StopBrokerAsync();
+        // Down means down for the nodes too: their modems have reported the lost session before anything else happens.
+        await fleet.WaitForBrokerLossAsync();
+    }
 
     [When("the broker comes back")]
     [StepExample("When the broker comes back")]

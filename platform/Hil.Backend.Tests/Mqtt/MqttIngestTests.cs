@@ -7,6 +7,7 @@ using Hil.Backend.Hosting;
 using Hil.Backend.Operations;
 using Hil.Backend.Protocol;
 using Hil.Backend.Tests.Support;
+using Hil.Mqtt.Broker;
 using Hil.Mqtt.Client;
 using Hil.Mqtt.Packets;
 using Microsoft.Extensions.DependencyInjection;
@@ -132,6 +133,159 @@ public sealed class MqttIngestTests
 
         device.Abort(); // the broker publishes the will: offline
         await Http.EventuallyAsync(() => GetAsync($"/api/v1/nodes/{node}"), n => n.GetProperty("online").ValueKind == JsonValueKind.False, "the last will");
+    }
+
+    [Test]
+    public async Task A_command_sent_while_the_node_was_gone_is_sent_again_when_it_announces_itself_online()
+    {
+        // The node's session ends without a last will (a broker restart does the same), so the backend still holds it online.
+        string node = RunningBackend.NewNodeId();
+        var options = new MqttClientOptionsBuilder().WithTcpServer(_platform.MqttHost, _platform.MqttPort).WithClientId(node).Build();
+        await using (var before = new MqttClient())
+        {
+            Assert.That((await before.ConnectAsync(options)).IsSuccess, Is.True);
+            await before.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+            await Http.EventuallyAsync(async () => (await _admin.GetAsync($"/api/v1/nodes/{node}")).StatusCode == HttpStatusCode.OK
+                && (await GetAsync($"/api/v1/nodes/{node}")).GetProperty("online").ValueKind == JsonValueKind.True, ok => ok, "the node online");
+            await before.DisconnectAsync();
+        }
+        var created = await (await _admin.PostAsJsonAsync($"/api/v1/nodes/{node}/commands", new { type = "set_flap", @params = new { position = 70 } }))
+            .JsonAsync(HttpStatusCode.Created);
+        string id = created.GetProperty("id").GetString()!;
+        Assert.That((created.GetProperty("status").GetString(), created.GetProperty("deliveries").GetInt32()), Is.EqualTo(("delivered", 1)),
+            "sent to a session that is gone: nobody can tell yet");
+
+        await using var device = new MqttClient();
+        var received = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        device.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
+        Assert.That((await device.ConnectAsync(options)).IsSuccess, Is.True);
+        await device.SubscribeAsync($"devices/{node}/commands", MqttQos.AtLeastOnce);
+        DateTimeOffset announced = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+
+        using (var doc = JsonDocument.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(10))).Payload))
+            Assert.That(doc.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+        var resent = await GetAsync($"/api/v1/commands/{id}");
+        Assert.That(resent.GetProperty("deliveries").GetInt32(), Is.EqualTo(2));
+        Assert.That(resent.GetProperty("deliveredAt").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(announced), "delivered when it could be received");
+
+        string ack = $$"""{"id":"{{id}}","status":"done","detail":"flap=70"}""";
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", ack, MqttQos.AtLeastOnce));
+        var done = await Http.EventuallyAsync(() => GetAsync($"/api/v1/commands/{id}"), c => c.GetProperty("status").GetString() == "done", "the ack");
+        Assert.That(done.GetProperty("completedAt").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(done.GetProperty("deliveredAt").GetDateTimeOffset()));
+        // The node answers a redelivery of a command it has run with the same ack: a repeat, not a dead letter.
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", ack, MqttQos.AtLeastOnce));
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", $$"""{"id":"{{id}}","status":"failed"}""", MqttQos.AtLeastOnce));
+        var letters = await Http.EventuallyAsync(() => GetAsync("/api/v1/dead-letters?limit=10000"),
+            l => l.EnumerateArray().Any(d => d.GetProperty("topic").GetString() == $"devices/{node}/acks"), "the contradicting ack's dead letter");
+        Assert.That(letters.EnumerateArray().Where(d => d.GetProperty("topic").GetString() == $"devices/{node}/acks")
+            .Select(d => d.GetProperty("payload").GetString()), Is.EqualTo(new[] { $$"""{"id":"{{id}}","status":"failed"}""" }));
+        Assert.That((await GetAsync($"/api/v1/commands/{id}")).GetProperty("detail").GetString(), Is.EqualTo("flap=70"));
+    }
+
+    [Test]
+    public async Task A_command_created_while_the_broker_is_down_stays_queued_and_goes_when_the_node_is_back()
+    {
+        // A platform of its own: this one's broker goes down.
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        var platform = await PlatformHost.StartAsync(new BackendOptions { HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Warning });
+        try
+        {
+            await CommandWhileTheBrokerIsDownAsync(platform);
+        }
+        finally
+        {
+            await platform.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task CommandWhileTheBrokerIsDownAsync(PlatformHost platform)
+    {
+        using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
+        string node = RunningBackend.NewNodeId();
+        var options = new MqttClientOptionsBuilder().WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId(node).Build();
+        await using (var before = new MqttClient())
+        {
+            Assert.That((await before.ConnectAsync(options)).IsSuccess, Is.True);
+            await before.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+            await Http.EventuallyAsync(async () => (await platform.Backend.Store.GetNodeAsync(node))?.Online == true, ok => ok, "the node online");
+        }
+
+        await platform.Broker!.StopAsync();
+        var created = await (await admin.PostAsJsonAsync($"/api/v1/nodes/{node}/commands", new { type = "set_flap", @params = new { position = 70 } }))
+            .JsonAsync(HttpStatusCode.Created);
+        string id = created.GetProperty("id").GetString()!;
+        Assert.That((created.GetProperty("status").GetString(), created.GetProperty("deliveries").GetInt32()), Is.EqualTo(("queued", 0)));
+
+        await platform.Broker.StartAsync();
+        await using var device = new MqttClient();
+        var received = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        device.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
+        Assert.That((await device.ConnectAsync(options)).IsSuccess, Is.True);
+        await device.SubscribeAsync($"devices/{node}/commands", MqttQos.AtLeastOnce);
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+        using (var doc = JsonDocument.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(20))).Payload))
+            Assert.That(doc.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+        await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/acks", $$"""{"id":"{{id}}","status":"done"}""", MqttQos.AtLeastOnce));
+        var done = await Http.EventuallyAsync(async () => await (await admin.GetAsync($"/api/v1/commands/{id}")).JsonAsync(HttpStatusCode.OK),
+            c => c.GetProperty("status").GetString() == "done", "the ack");
+        Assert.That(done.GetProperty("deliveries").GetInt32(), Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task A_command_created_while_the_backends_own_link_is_down_goes_when_it_is_back()
+    {
+        // An external broker that keeps the backend out while told to; the node keeps its session throughout,
+        // so it never announces itself again: the link's return has to send the command.
+        bool refuseBackend = false;
+        var refused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var broker = new MqttBroker(new MqttBrokerOptions
+        {
+            Authenticate = c =>
+            {
+                if (!Volatile.Read(ref refuseBackend) || c.ClientId != "hil-backend") return ValueTask.FromResult(ConnectReturnCode.Accepted);
+                refused.TrySetResult();
+                return ValueTask.FromResult(ConnectReturnCode.ServerUnavailable);
+            },
+        });
+        await broker.StartAsync();
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        var platform = await PlatformHost.StartAsync(new BackendOptions { HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Error },
+            externalBroker: new Uri($"mqtt://127.0.0.1:{broker.Port}"));
+        try
+        {
+            using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
+            admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
+            string node = RunningBackend.NewNodeId();
+            await using var device = new MqttClient();
+            var received = new TaskCompletionSource<MqttApplicationMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+            device.ApplicationMessageReceivedAsync += e => { received.TrySetResult(e.ApplicationMessage); return Task.CompletedTask; };
+            Assert.That((await device.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId(node).Build())).IsSuccess, Is.True);
+            await device.SubscribeAsync($"devices/{node}/commands", MqttQos.AtLeastOnce);
+            await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/status", "online", MqttQos.AtLeastOnce, retain: true));
+            await Http.EventuallyAsync(async () => (await platform.Backend.Store.GetNodeAsync(node))?.Online == true, ok => ok, "the node online");
+
+            Volatile.Write(ref refuseBackend, true);
+            await broker.DisconnectClientAsync("hil-backend");
+            await refused.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the backend is trying to come back: its link is down
+            var created = await (await admin.PostAsJsonAsync($"/api/v1/nodes/{node}/commands", new { type = "set_flap", @params = new { position = 30 } }))
+                .JsonAsync(HttpStatusCode.Created);
+            string id = created.GetProperty("id").GetString()!;
+            Assert.That(created.GetProperty("status").GetString(), Is.EqualTo("queued"), "no link, no delivery");
+            Assert.That(received.Task.IsCompleted, Is.False);
+
+            Volatile.Write(ref refuseBackend, false);
+            using var doc = JsonDocument.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(20))).Payload);
+            Assert.That(doc.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
+            await Http.EventuallyAsync(async () => (await platform.Backend.Store.GetCommandAsync(id))?.Status, s => s == "delivered", "the delivery recorded");
+        }
+        finally
+        {
+            await platform.DisposeAsync();
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [Test]

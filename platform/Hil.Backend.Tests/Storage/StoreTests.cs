@@ -44,6 +44,34 @@ public sealed class StoreTests(string storage)
     }
 
     [Test]
+    public async Task Unacknowledged_commands_are_sent_again_and_each_send_is_counted_with_its_time()
+    {
+        await using var store = await OpenAsync();
+        await store.MigrateAsync();
+        string node = RunningBackend.NewNodeId();
+        CommandRecord Command(string id, DateTimeOffset created) =>
+            new(id, node, "set_flap", null, CommandStatus.Queued, created, created.AddHours(1), null, null, null, null, null);
+        async Task<string[]> ToSend(bool includeDelivered) =>
+            (await store.CommandsToSendAsync(node, includeDelivered, Day.AddSeconds(6))).Select(c => c.Id).ToArray();
+        await store.CreateCommandAsync(Command("c1", Day));
+        await store.CreateCommandAsync(Command("c2", Day.AddSeconds(1)));
+        await store.CreateCommandAsync(Command("c3", Day.AddSeconds(2)));
+        foreach (string id in new[] { "c1", "c2", "c3" }) await store.MarkDeliveredAsync(id, "mqtt", Day.AddSeconds(3));
+        await store.CompleteCommandAsync(node, "c2", CommandStatus.Done, null, Day.AddSeconds(4));
+        await store.CreateCommandAsync(Command("c4", Day.AddSeconds(5)));
+
+        Assert.That(await ToSend(includeDelivered: false), Is.EqualTo(new[] { "c4" }));
+        Assert.That(await ToSend(includeDelivered: true), Is.EqualTo(new[] { "c1", "c3", "c4" }), "all but the acknowledged c2, oldest first");
+        CommandRecord? again = await store.MarkDeliveredAsync("c1", "mqtt", Day.AddSeconds(7));
+        Assert.That((again?.Status, again?.DeliveredAt, again?.Deliveries), Is.EqualTo((CommandStatus.Delivered, (DateTimeOffset?)Day.AddSeconds(7), 2)));
+        Assert.That(await store.MarkDeliveredAsync("c2", "mqtt", Day.AddSeconds(7)), Is.Null, "a final command is not sent");
+        Assert.That((await store.GetCommandAsync("c2"))!.Deliveries, Is.EqualTo(1));
+        // The node's ack overtook the record of the send: the ack proves one delivery.
+        CommandRecord? acked = await store.CompleteCommandAsync(node, "c4", CommandStatus.Done, "flap=70", Day.AddSeconds(8));
+        Assert.That((acked?.DeliveredAt, acked?.Deliveries, acked?.CompletedAt), Is.EqualTo(((DateTimeOffset?)Day.AddSeconds(8), 1, (DateTimeOffset?)Day.AddSeconds(8))));
+    }
+
+    [Test]
     public async Task Retention_removes_old_telemetry_and_keeps_recent()
     {
         await using var store = await OpenAsync();

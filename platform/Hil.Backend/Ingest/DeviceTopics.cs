@@ -69,7 +69,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         }
         await store.SetNodeStatusAsync(node, status == "online", now, cancellationToken);
         live.Publish(new LiveEvent("status", node, status));
-        if (status == "online") await commands.DeliverQueuedAsync(node, cancellationToken);
+        if (status == "online") commands.NodeOnline(node);
     }
 
     /// <summary>An event is also a capture's inference: stored for queries by time, or a dead letter saying why not.</summary>
@@ -78,7 +78,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         var (inference, rejection) = TelemetryParser.ParseEvent(message.Payload.Span, node);
         if (inference is null)
         {
-            await pipeline.DeadLetterAsync(Transport, message.Topic, rejection!, message.Payload, cancellationToken);
+            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, rejection!, message.Payload, cancellationToken);
             return;
         }
         var record = InferenceRecord.From(node, now, inference);
@@ -111,7 +111,9 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         }
         await store.ExpireCommandsAsync(now, cancellationToken);
         var command = await store.CompleteCommandAsync(node, id, status, detail, now, cancellationToken);
-        if (command is null)
+        if (command is null && await store.GetCommandAsync(id, cancellationToken) is { } final && final.NodeId == node && final.Status == status)
+            log.LogDebug("Repeated ack for command {Id} ({Status}) ignored: the node answered a redelivery", id, status);
+        else if (command is null)
             message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"ack for unknown, expired or already completed command '{id}'", message.Payload, cancellationToken);
         else
             live.Publish(new LiveEvent("command", node, command));

@@ -23,4 +23,7 @@ public interface IDeviceLink : IAsyncDisposable
     /// </summary>
     Task StartAsync(Func<DeviceMessage, CancellationToken, Task> onMessage, CancellationToken cancellationToken = default);
     Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Raised when the link is back after it was lost (not at the first connect).</summary>
+    event Action? Reconnected;
 }

@@ -10,6 +10,9 @@ namespace Hil.Backend.Ingest;
 public sealed class MqttDeviceLink(MqttClientOptions options, ILogger<MqttDeviceLink> log) : IDeviceLink
 {
     private readonly MqttClient _client = new();
+    private bool _started;
+
+    public event Action? Reconnected;
 
     public async Task StartAsync(Func<DeviceMessage, CancellationToken, Task> onMessage, CancellationToken cancellationToken = default)
     {
@@ -25,12 +28,18 @@ public sealed class MqttDeviceLink(MqttClientOptions options, ILogger<MqttDevice
             if (!e.ClientInitiated) log.LogWarning("Broker connection lost: {Reason}", e.Reason);
             return Task.CompletedTask;
         };
+        _client.ConnectedAsync += _ =>
+        {
+            if (Volatile.Read(ref _started)) Reconnected?.Invoke();
+            return Task.CompletedTask;
+        };
         var result = await _client.ConnectAsync(options, cancellationToken);
         if (!result.IsSuccess)
             throw new InvalidOperationException($"the broker at {options.Host}:{options.Port} refused the backend: {result.ResultCode}");
         // Once: after a reconnect the client itself restores what the broker lost.
         var subscriptions = DeviceTopics.Subscriptions.Select(t => new TopicSubscription(t, MqttQos.AtLeastOnce)).ToList();
         await _client.SubscribeAsync(subscriptions, cancellationToken);
+        Volatile.Write(ref _started, true);
     }
 
     public async Task PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain = false, CancellationToken cancellationToken = default)

@@ -29,9 +29,15 @@ public interface IBackendStore : IAsyncDisposable
 
     Task CreateCommandAsync(CommandRecord command, CancellationToken cancellationToken = default);
     Task<CommandRecord?> GetCommandAsync(string commandId, CancellationToken cancellationToken = default);
-    /// <summary>Queued commands of a node, marked delivered through <paramref name="via"/>.</summary>
+    /// <summary>Queued commands of a node, marked delivered through <paramref name="via"/> (a polling node's fetch).</summary>
     Task<IReadOnlyList<CommandRecord>> TakeQueuedCommandsAsync(string nodeId, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
-    /// <summary>Records a node's acknowledgement; null when there is no such command for that node or it is already final.</summary>
+    /// <summary>The node's unexpired queued commands (and with <paramref name="includeDelivered"/> the unacknowledged delivered ones), oldest first.</summary>
+    Task<IReadOnlyList<CommandRecord>> CommandsToSendAsync(string nodeId, bool includeDelivered, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>The nodes with unexpired queued commands.</summary>
+    Task<IReadOnlyList<string>> NodesWithQueuedCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Records a send: delivered at <paramref name="now"/>, one more delivery; null when the command is final meanwhile.</summary>
+    Task<CommandRecord?> MarkDeliveredAsync(string commandId, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Records a node's acknowledgement (proof of a delivery); null when there is no such command for that node or it is already final.</summary>
     Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, DateTimeOffset now, CancellationToken cancellationToken = default);
     Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 

@@ -124,6 +124,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
         """,
         AnomalyTables("bigint", "double precision", "text"),
+        CommandDeliveriesMigration,
     ];
 
     private const string Columns = "node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct, " +

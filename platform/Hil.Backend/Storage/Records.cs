@@ -31,9 +31,13 @@ public static class CommandStatus
     public const string Expired = "expired";
 }
 
+/// <remarks>
+/// <see cref="DeliveredAt"/> is the latest time the command was sent to the node; <see cref="Deliveries"/> says how
+/// often (more than once when the node came back online before acknowledging it).
+/// </remarks>
 public sealed record CommandRecord(string Id, string NodeId, string Type, JsonElement? Params, string Status,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? DeliveredAt, string? DeliveredVia,
-    DateTimeOffset? CompletedAt, DateTimeOffset? ExpiredAt, string? Detail);
+    DateTimeOffset? CompletedAt, DateTimeOffset? ExpiredAt, string? Detail, int Deliveries = 0);
 
 public sealed record NodeLogRecord(long Id, string NodeId, DateTimeOffset ReceivedAt, string Kind, string Text);
 

@@ -109,10 +109,11 @@ internal sealed class CommandRow
     public long? CompletedMs { get; set; }
     public long? ExpiredMs { get; set; }
     public string? Detail { get; set; }
+    public long Deliveries { get; set; }
 
     public CommandRecord ToRecord() => new(Id, NodeId, Type,
         Params is null ? null : JsonDocument.Parse(Params).RootElement.Clone(), Status, Ms.At(CreatedMs), Ms.At(ExpiresMs),
-        Ms.At(DeliveredMs), DeliveredVia, Ms.At(CompletedMs), Ms.At(ExpiredMs), Detail);
+        Ms.At(DeliveredMs), DeliveredVia, Ms.At(CompletedMs), Ms.At(ExpiredMs), Detail, (int)Deliveries);
 }
 
 internal sealed class LogRow

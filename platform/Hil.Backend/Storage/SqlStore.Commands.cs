@@ -7,6 +7,12 @@ namespace Hil.Backend.Storage;
 // two concurrent acknowledgements (or an ack racing an expiry) cannot both win.
 public abstract partial class SqlStore
 {
+    /// <summary>Migration 2 (both databases): how often a command was sent; one for those delivered before it.</summary>
+    protected const string CommandDeliveriesMigration = """
+        ALTER TABLE commands ADD COLUMN deliveries bigint NOT NULL DEFAULT 0;
+        UPDATE commands SET deliveries = 1 WHERE delivered_ms IS NOT NULL;
+        """;
+
     public Task CreateCommandAsync(CommandRecord command, CancellationToken cancellationToken = default) =>
         UseAsync(c => c.ExecuteAsync("""
             INSERT INTO commands (id, node_id, type, params, status, created_ms, expires_ms)
@@ -23,15 +29,34 @@ public abstract partial class SqlStore
 
     public Task<IReadOnlyList<CommandRecord>> TakeQueuedCommandsAsync(string nodeId, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>("""
-            UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via
+            UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via, deliveries = deliveries + 1
             WHERE node_id = @nodeId AND status = 'queued' AND expires_ms > @now
             RETURNING *
             """, new { nodeId, via, now = Ms.Of(now) })).OrderBy(r => r.CreatedMs).ThenBy(r => r.Id).Select(r => r.ToRecord()).ToList(), cancellationToken);
 
+    public Task<IReadOnlyList<CommandRecord>> CommandsToSendAsync(string nodeId, bool includeDelivered, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync<IReadOnlyList<CommandRecord>>(async c => (await c.QueryAsync<CommandRow>($"""
+            SELECT * FROM commands
+            WHERE node_id = @nodeId AND status IN ({(includeDelivered ? "'queued', 'delivered'" : "'queued'")}) AND expires_ms > @now
+            ORDER BY created_ms, id
+            """, new { nodeId, now = Ms.Of(now) })).Select(r => r.ToRecord()).ToList(), cancellationToken);
+
+    public Task<IReadOnlyList<string>> NodesWithQueuedCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync<IReadOnlyList<string>>(async c => (await c.QueryAsync<string>(
+            "SELECT DISTINCT node_id FROM commands WHERE status = 'queued' AND expires_ms > @now ORDER BY node_id", new { now = Ms.Of(now) })).ToList(),
+            cancellationToken);
+
+    public Task<CommandRecord?> MarkDeliveredAsync(string commandId, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
+            UPDATE commands SET status = 'delivered', delivered_ms = @now, delivered_via = @via, deliveries = deliveries + 1
+            WHERE id = @commandId AND status IN ('queued', 'delivered')
+            RETURNING *
+            """, new { commandId, via, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
+
     public Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
             UPDATE commands SET status = @status, completed_ms = @now, detail = @detail,
-                delivered_ms = COALESCE(delivered_ms, @now)
+                delivered_ms = COALESCE(delivered_ms, @now), deliveries = CASE WHEN deliveries > 0 THEN deliveries ELSE 1 END
             WHERE id = @commandId AND node_id = @nodeId AND status IN ('queued', 'delivered')
             RETURNING *
             """, new { nodeId, commandId, status, detail, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);

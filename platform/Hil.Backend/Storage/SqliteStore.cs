@@ -57,6 +57,7 @@ public sealed class SqliteStore(string path) : SqlStore
         CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
         """,
         AnomalyTables("INTEGER", "REAL", "TEXT"),
+        CommandDeliveriesMigration,
     ];
 
     protected override Task BeforeMigrationsAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA journal_mode=WAL");

@@ -88,6 +88,30 @@ public sealed class BrokerSessionTests
     }
 
     [Test]
+    public async Task A_restart_resends_the_qos1_message_in_flight_to_a_persistent_session()
+    {
+        // The backend's case: a reading was delivered to it, the broker went down before its PUBACK.
+        await using var fixture = await BrokerFixture.StartAsync();
+        int port = fixture.Port;
+        var backend = await RawMqttConnection.ConnectAsync(port, "backend", clean: false);
+        await backend.SubscribeAsync("devices/+/telemetry", MqttQos.AtLeastOnce);
+        await fixture.Broker.PublishAsync(new("devices/n1/telemetry", "seq 12", MqttQos.AtLeastOnce));
+        PublishPacket first = await backend.ReceivePublishAsync(acknowledge: false);
+
+        await fixture.Broker.StopAsync();
+        await backend.WaitClosedAsync();
+        await backend.DisposeAsync();
+        await fixture.Broker.StartAsync();
+
+        await using var back = await RawMqttConnection.OpenAsync(port);
+        Assert.That((await back.HandshakeAsync(new ConnectPacket("backend", false, 0))).SessionPresent, Is.True);
+        PublishPacket again = await back.ReceivePublishAsync();
+        Assert.That((Text(again), again.Dup, again.PacketId), Is.EqualTo(("seq 12", true, first.PacketId)));
+        await fixture.Broker.PublishAsync(new("devices/n1/telemetry", "seq 13", MqttQos.AtLeastOnce));
+        Assert.That(Text(await back.ReceivePublishAsync()), Is.EqualTo("seq 13"), "the session's subscription survived the restart");
+    }
+
+    [Test]
     public async Task AclRefusesPublishesSilentlyAndSubscriptionsWith0x80()
     {
         await using var fixture = await BrokerFixture.StartAsync(o => o with

@@ -29,9 +29,6 @@ Feature: An operator's commands reach the node and come back acknowledged
       | key        | value |
       | interval_s | 30    |
 
-  # Fails today: a command created right after a broker restart is marked delivered while the node's
-  # modem session (clean) has not resubscribed yet, so the node never sees it.
-  @wip
   Scenario: a command given while the broker is restarting still arrives
     Given a node running firmware "3.0.0"
     When the broker restarts

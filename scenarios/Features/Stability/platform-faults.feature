@@ -5,9 +5,6 @@ Feature: Readings reach the backend exactly once through network and broker faul
     Given a node running firmware "3.0.0"
     And the node reports every 5 seconds
 
-  # Fails today: the backend now keeps a persistent broker session, yet one reading in flight at the
-  # restart can still go missing (36 of 37 stored); kept out of the default run until that is fixed.
-  @wip
   Scenario: a broker restart loses no reading
     When 1 minute passes on the node's clock
     And the broker restarts

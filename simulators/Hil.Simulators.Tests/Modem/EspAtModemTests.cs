@@ -65,6 +65,23 @@ public sealed class EspAtModemTests
         Assert.That(_modem.Subscriptions, Is.EquivalentTo(new[] { "devices/a1b2c3d4e5f6/commands" }));
     }
 
+    [Test]
+    public async Task Each_mqtt_session_is_numbered_and_a_publish_carries_the_session_it_went_out_on()
+    {
+        await ExchangeAsync("ATE0", "OK\r\n");
+        await ExchangeAsync("AT+CWJAP=\"hive-lab\",\"secret\"", "OK\r\n");
+        await ExchangeAsync("AT+MQTTUSERCFG=0,1,\"a1b2c3d4e5f6\",\"\",\"\",0,0,\"\"", "OK\r\n");
+        Assert.That(_modem.MqttSession, Is.Zero);
+        await ExchangeAsync("AT+MQTTCONN=0,\"broker.local\",1883,1", "OK\r\n");
+        await ExchangeAsync("AT+MQTTPUB=0,\"devices/a1b2c3d4e5f6/status\",\"online\",1,1", "OK\r\n");
+        await ExchangeAsync("AT+MQTTCLEAN=0", "OK\r\n");
+        await ExchangeAsync("AT+MQTTCONN=0,\"broker.local\",1883,1", "OK\r\n");
+        await ExchangeAsync("AT+MQTTPUB=0,\"devices/a1b2c3d4e5f6/status\",\"online\",1,1", "OK\r\n");
+
+        Assert.That(_modem.MqttSession, Is.EqualTo(2));
+        Assert.That(_modem.Publishes.Select(p => p.Session), Is.EqualTo(new[] { 1, 2 }));
+    }
+
     [TestCase("AT+MQTTCONN=0,\"broker.local\",1883,1")]  // before joining Wi-Fi
     [TestCase("AT+CWJAP=\"unterminated")]
     [TestCase("AT+NOSUCH")]

@@ -13,6 +13,7 @@ public sealed partial class EspAtModem
         public bool Echo = true;
         public bool WifiJoined;
         public bool MqttConnected;
+        public int Sessions;
         public string ClientId = "";
         public string? Username;
         public string? Password;
@@ -68,6 +69,7 @@ public sealed partial class EspAtModem
                 lock (_gate) if (_state.Subscriptions.Contains(args[1].Text)) return "ALREADY SUBSCRIBE" + Ok;
                 if (Uplink is not null && !await Uplink.SubscribeAsync(args[1].Text, subQos, cancellationToken).ConfigureAwait(false)) return Error;
                 lock (_gate) _state.Subscriptions.Add(args[1].Text);
+                _changed.Notify();
                 return Ok;
             case "+MQTTUNSUB":
                 if (args.Count != 2 || !args[1].IsString || !MqttConnected) return Error;
@@ -118,6 +120,7 @@ public sealed partial class EspAtModem
         lock (_gate)
         {
             _state.MqttConnected = true;
+            _state.Sessions++;
             _state.Subscriptions.Clear();
         }
         _changed.Notify();

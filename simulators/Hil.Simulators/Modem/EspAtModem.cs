@@ -67,6 +67,9 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
 
     public bool WifiJoined { get { lock (_gate) return _state.WifiJoined; } }
     public bool MqttConnected { get { lock (_gate) return _state.MqttConnected; } }
+
+    /// <summary>How many MQTT sessions the node has opened (AT+MQTTCONN answered OK): the number of the current or last one.</summary>
+    public int MqttSession { get { lock (_gate) return _state.Sessions; } }
     public IReadOnlyCollection<string> Subscriptions { get { lock (_gate) return _state.Subscriptions.ToArray(); } }
 
     /// <summary>Wires the modem to a target's link channel.</summary>
@@ -94,6 +97,10 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
         if (!await _changed.WaitUntilAsync(() => MqttConnected, timeout, _timeProvider, cancellationToken).ConfigureAwait(false))
             throw new TimeoutException($"The node did not open an MQTT session through the modem within {timeout.TotalSeconds:0.#} s. {RecentCommands()}");
     }
+
+    /// <summary>Waits until <paramref name="condition"/> over the modem's state holds (checked at every change); false after <paramref name="timeout"/>.</summary>
+    public Task<bool> WaitUntilAsync(Func<EspAtModem, bool> condition, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        _changed.WaitUntilAsync(() => condition(this), timeout, _timeProvider, cancellationToken);
 
     /// <summary>Delivers a message to the node as the module does for a subscribed topic.</summary>
     public Task DeliverAsync(string topic, string payload, CancellationToken cancellationToken = default) =>
@@ -236,7 +243,7 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     /// <summary>Records the publish and forwards it to the broker when there is one.</summary>
     private async Task<bool> PublishAsync(string topic, byte[] payload, int qos, bool retain, CancellationToken cancellationToken)
     {
-        lock (_gate) _publishes.Add(new ModemPublish(topic, payload, qos, retain, _timeProvider.GetUtcNow()));
+        lock (_gate) _publishes.Add(new ModemPublish(topic, payload, qos, retain, _timeProvider.GetUtcNow()) { Session = _state.Sessions });
         _changed.Notify();
         return Uplink is null || await Uplink.PublishAsync(topic, payload, qos, retain, cancellationToken).ConfigureAwait(false);
     }
