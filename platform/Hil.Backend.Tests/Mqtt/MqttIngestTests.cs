@@ -165,8 +165,9 @@ public sealed class MqttIngestTests
 
         using (var doc = JsonDocument.Parse((await received.Task.WaitAsync(TimeSpan.FromSeconds(10))).Payload))
             Assert.That(doc.RootElement.GetProperty("id").GetString(), Is.EqualTo(id));
-        var resent = await GetAsync($"/api/v1/commands/{id}");
-        Assert.That(resent.GetProperty("deliveries").GetInt32(), Is.EqualTo(2));
+        // The backend records the delivery once the broker has taken it (its PUBACK), which may come after the node has it.
+        var resent = await Http.EventuallyAsync(() => GetAsync($"/api/v1/commands/{id}"), c => c.GetProperty("deliveries").GetInt32() == 2,
+            "the second delivery recorded");
         Assert.That(resent.GetProperty("deliveredAt").GetDateTimeOffset(), Is.GreaterThanOrEqualTo(announced), "delivered when it could be received");
 
         string ack = $$"""{"id":"{{id}}","status":"done","detail":"flap=70"}""";
