@@ -57,7 +57,7 @@ public sealed class StoreTests(string storage)
         await store.CreateCommandAsync(Command("c2", Day.AddSeconds(1)));
         await store.CreateCommandAsync(Command("c3", Day.AddSeconds(2)));
         foreach (string id in new[] { "c1", "c2", "c3" }) await store.MarkDeliveredAsync(id, "mqtt", Day.AddSeconds(3));
-        await store.CompleteCommandAsync(node, "c2", CommandStatus.Done, null, Day.AddSeconds(4));
+        await store.CompleteCommandAsync(node, "c2", CommandStatus.Done, null, "mqtt", Day.AddSeconds(4));
         await store.CreateCommandAsync(Command("c4", Day.AddSeconds(5)));
 
         Assert.That(await ToSend(includeDelivered: false), Is.EqualTo(new[] { "c4" }));
@@ -67,8 +67,9 @@ public sealed class StoreTests(string storage)
         Assert.That(await store.MarkDeliveredAsync("c2", "mqtt", Day.AddSeconds(7)), Is.Null, "a final command is not sent");
         Assert.That((await store.GetCommandAsync("c2"))!.Deliveries, Is.EqualTo(1));
         // The node's ack overtook the record of the send: the ack proves one delivery.
-        CommandRecord? acked = await store.CompleteCommandAsync(node, "c4", CommandStatus.Done, "flap=70", Day.AddSeconds(8));
-        Assert.That((acked?.DeliveredAt, acked?.Deliveries, acked?.CompletedAt), Is.EqualTo(((DateTimeOffset?)Day.AddSeconds(8), 1, (DateTimeOffset?)Day.AddSeconds(8))));
+        CommandRecord? acked = await store.CompleteCommandAsync(node, "c4", CommandStatus.Done, "flap=70", "mqtt", Day.AddSeconds(8));
+        Assert.That((acked?.DeliveredAt, acked?.DeliveredVia, acked?.Deliveries, acked?.CompletedAt),
+            Is.EqualTo(((DateTimeOffset?)Day.AddSeconds(8), "mqtt", 1, (DateTimeOffset?)Day.AddSeconds(8))), "delivered by the way the ack came");
     }
 
     [Test]

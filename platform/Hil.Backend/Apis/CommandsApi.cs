@@ -67,7 +67,7 @@ public static class CommandsApi
             return Problems.BadRequest($"'status' must be 'done' or 'failed', got '{request.Status}'");
         var now = options.Time.GetUtcNow();
         await store.ExpireCommandsAsync(now, cancellationToken);
-        var done = await store.CompleteCommandAsync(id, cid, request.Status, request.Detail, now, cancellationToken);
+        var done = await store.CompleteCommandAsync(id, cid, request.Status, request.Detail, "http", now, cancellationToken);
         if (done is not null) return TypedResults.Ok(done);
         var existing = await store.GetCommandAsync(cid, cancellationToken);
         return existing is null || existing.NodeId != id

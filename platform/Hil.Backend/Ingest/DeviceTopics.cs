@@ -110,7 +110,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
             return;
         }
         await store.ExpireCommandsAsync(now, cancellationToken);
-        var command = await store.CompleteCommandAsync(node, id, status, detail, now, cancellationToken);
+        var command = await store.CompleteCommandAsync(node, id, status, detail, Transport, now, cancellationToken);
         if (command is null && await store.GetCommandAsync(id, cancellationToken) is { } final && final.NodeId == node && final.Status == status)
             log.LogDebug("Repeated ack for command {Id} ({Status}) ignored: the node answered a redelivery", id, status);
         else if (command is null)

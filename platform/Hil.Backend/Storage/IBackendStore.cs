@@ -38,7 +38,7 @@ public interface IBackendStore : IAsyncDisposable
     /// <summary>Records a send: delivered at <paramref name="now"/>, one more delivery; null when the command is final meanwhile.</summary>
     Task<CommandRecord?> MarkDeliveredAsync(string commandId, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
     /// <summary>Records a node's acknowledgement (proof of a delivery); null when there is no such command for that node or it is already final.</summary>
-    Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
     Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<UserRecord> UpsertUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default);

@@ -53,13 +53,14 @@ public abstract partial class SqlStore
             RETURNING *
             """, new { commandId, via, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
 
-    public Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    public Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, string via, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
             UPDATE commands SET status = @status, completed_ms = @now, detail = @detail,
-                delivered_ms = COALESCE(delivered_ms, @now), deliveries = CASE WHEN deliveries > 0 THEN deliveries ELSE 1 END
+                delivered_ms = COALESCE(delivered_ms, @now), delivered_via = COALESCE(delivered_via, @via),
+                deliveries = CASE WHEN deliveries > 0 THEN deliveries ELSE 1 END
             WHERE id = @commandId AND node_id = @nodeId AND status IN ('queued', 'delivered')
             RETURNING *
-            """, new { nodeId, commandId, status, detail, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
+            """, new { nodeId, commandId, status, detail, via, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
 
     public Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         UseAsync(c => c.ExecuteAsync(
