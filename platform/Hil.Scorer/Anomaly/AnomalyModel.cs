@@ -33,7 +33,7 @@ public sealed class AnomalyModel
         (Version, Channels, Couplings, Forest, Provenance) = (version, channels, couplings, forest, provenance);
     }
 
-    private static readonly int[] CoupledSlots = [ChannelCoupling.RateSlot, ChannelCoupling.LevelSlot];
+    private static readonly int[] CoupledSlots = [ChannelCoupling.RateSlot, ChannelCoupling.LevelSlot, ChannelCoupling.SpellSlot];
 
     public IReadOnlyList<ChannelCoupling> Couplings { get; }
 
@@ -42,15 +42,15 @@ public sealed class AnomalyModel
     /// diurnal cycle: given to the forest it only dilutes its splits), then the residuals of the coupled rate and level.
     /// </summary>
     public static IReadOnlyList<string> FeatureNames(IReadOnlyList<AnomalyChannel> channels) =>
-        [.. EnvironmentFeatures.Names(channels).Where((_, i) => !IsLevel(i, channels.Count)), "max_coupled_rate_residual_z", "max_coupled_level_residual_z"];
+        [.. EnvironmentFeatures.Names(channels).Where((_, i) => !IsLevel(i, channels.Count)), "max_coupled_rate_residual_z", "max_coupled_level_residual_z", "max_coupled_spell_residual_z"];
 
     private static bool IsLevel(int index, int channels) =>
-        index < EnvironmentFeatures.PerChannel * channels && index % EnvironmentFeatures.PerChannel == EnvironmentFeatures.LevelSlot;
+        index < EnvironmentFeatures.PerChannel * channels && index % EnvironmentFeatures.PerChannel >= EnvironmentFeatures.LevelSlot;
 
     private static double[] WithCouplings(ReadOnlySpan<double> features, IReadOnlyList<ChannelCoupling> couplings)
     {
         int channels = couplings[0].Spread.Length;
-        var row = new double[features.Length - channels + couplings.Count];
+        var row = new double[features.Length - 2 * channels + couplings.Count];
         int at = 0;
         for (int i = 0; i < features.Length; i++)
             if (!IsLevel(i, channels)) row[at++] = features[i];

@@ -10,7 +10,7 @@ namespace Hil.Scorer.Anomaly;
 /// </summary>
 public sealed class ChannelCoupling
 {
-    public const int RateSlot = 3, LevelSlot = EnvironmentFeatures.LevelSlot;
+    public const int RateSlot = 3, LevelSlot = EnvironmentFeatures.LevelSlot, SpellSlot = EnvironmentFeatures.SpellSlot;
 
     private ChannelCoupling(int slot, double[][] weights, double[] spread) => (Slot, Weights, Spread) = (slot, weights, spread);
 
@@ -45,7 +45,7 @@ public sealed class ChannelCoupling
     {
         if (weights.Length != spread.Length || weights.Any(w => w.Length != weights.Length - 1) || spread.Any(s => !(s > 0)))
             throw new FormatException("channel coupling: one weight row of (channels − 1) and one positive spread per channel");
-        if (slot is not (RateSlot or LevelSlot)) throw new FormatException($"channel coupling of feature slot {slot}: only {RateSlot} (rate) and {LevelSlot} (level) are coupled");
+        if (slot is not (RateSlot or LevelSlot or SpellSlot)) throw new FormatException($"channel coupling of feature slot {slot}: only {RateSlot} (rate) and {LevelSlot} (level) are coupled");
         return new ChannelCoupling(slot, weights, spread);
     }
 

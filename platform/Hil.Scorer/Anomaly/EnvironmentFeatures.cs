@@ -26,19 +26,21 @@ public static class EnvironmentFeatures
     public static readonly TimeSpan ShortWindow = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan HourWindow = TimeSpan.FromHours(1);
     public static readonly TimeSpan DayWindow = TimeSpan.FromHours(24);
+    /// <summary>Longer than the longest drift the simulator injects (3 h), shorter than the diurnal cycle.</summary>
+    public static readonly TimeSpan SpellWindow = TimeSpan.FromHours(6);
 
     /// <summary>Feature names for <paramref name="channels"/>, in the order <see cref="FeatureTracker.Next"/> writes them.</summary>
     public static IReadOnlyList<string> Names(IReadOnlyList<AnomalyChannel> channels) =>
     [
         .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_1h_minus_24h", $"{c.Name}_mean_15m_minus_1h",
-            $"{c.Name}_mean_15m_minus_24h" }),
+            $"{c.Name}_mean_15m_minus_24h", $"{c.Name}_mean_15m_minus_6h" }),
         "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z", "log_repeat_minutes",
     ];
 
     public static int Count(int channels) => PerChannel * channels + 7;
-    internal const int PerChannel = 5;
+    internal const int PerChannel = 6;
     /// <summary>The per-channel slot of mean_15m − mean_24h, which the forest does not see (only its coupling residual).</summary>
-    internal const int LevelSlot = 4;
+    internal const int LevelSlot = 4, SpellSlot = 5;
 
     /// <summary>One feature row per simulator reading (readings in time order), over <paramref name="channels"/> (default: all five).</summary>
     public static IReadOnlyList<double[]> Compute(IReadOnlyList<SensorReading> readings, IReadOnlyList<SensorChannel>? channels = null)
@@ -98,10 +100,12 @@ public sealed class FeatureTracker
                 s.Short.Add(time, v);
                 s.Hour.Add(time, v);
                 s.Day.Add(time, v);
+                s.Spell.Add(time, v);
             }
             s.Short.Expire(time);
             s.Hour.Expire(time);
             s.Day.Expire(time);
+            s.Spell.Expire(time);
             s.Steps.Expire(time);
 
             double noise = Math.Max(s.Steps.Median(0), channel.NoiseFloor);
@@ -115,6 +119,7 @@ public sealed class FeatureTracker
             row[at0 + 2] = trend;
             row[at0 + 3] = rate;
             row[at0 + EnvironmentFeatures.LevelSlot] = s.Short.Mean(s.Last) - s.Day.Mean(s.Last);
+            row[at0 + EnvironmentFeatures.SpellSlot] = s.Short.Mean(s.Last) - s.Spell.Mean(s.Last);
             maxRate = Math.Max(maxRate, Math.Abs(rate) / Math.Max(s.Day.Std(), noise));
 
             maxDeviation = Math.Max(maxDeviation, deviation / noise);
@@ -141,6 +146,7 @@ public sealed class FeatureTracker
         public readonly RollingWindow Short = new(EnvironmentFeatures.ShortWindow);
         public readonly RollingWindow Hour = new(EnvironmentFeatures.HourWindow);
         public readonly RollingWindow Day = new(EnvironmentFeatures.DayWindow);
+        public readonly RollingWindow Spell = new(EnvironmentFeatures.SpellWindow);
         /// <summary>|Δ| between consecutive valid readings: the channel's own noise level.</summary>
         public readonly RollingWindow Steps = new(EnvironmentFeatures.DayWindow);
         public double? Previous;
