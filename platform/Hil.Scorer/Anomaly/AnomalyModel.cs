@@ -16,7 +16,7 @@ public sealed record AnomalyProvenance(string Source, DateTimeOffset TrainedAt, 
 public sealed class AnomalyModel
 {
     public const string Format = "hil-anomaly-forest";
-    public const int FormatVersion = 2; // 2: level coupling instead of trend, repeat feature, 500 trees
+    public const int FormatVersion = 2; // 2: level couplings instead of the trend's, repeat run length, 500 trees
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false,
@@ -38,8 +38,9 @@ public sealed class AnomalyModel
     public IReadOnlyList<ChannelCoupling> Couplings { get; }
 
     /// <summary>
-    /// The forest's inputs: <see cref="EnvironmentFeatures"/> except the per-channel level (mean_15m − mean_24h, mostly
-    /// diurnal cycle: given to the forest it only dilutes its splits), then the residuals of the coupled rate and level.
+    /// The forest's inputs: <see cref="EnvironmentFeatures"/> except the per-channel levels (mean_15m − mean_24h and
+    /// mean_15m − mean_6h, mostly diurnal cycle and weather: given to the forest they only dilute its splits), then the
+    /// residuals of the coupled rate and the two levels.
     /// </summary>
     public static IReadOnlyList<string> FeatureNames(IReadOnlyList<AnomalyChannel> channels) =>
         [.. EnvironmentFeatures.Names(channels).Where((_, i) => !IsLevel(i, channels.Count)), "max_coupled_rate_residual_z", "max_coupled_level_residual_z", "max_coupled_spell_residual_z"];
@@ -47,10 +48,13 @@ public sealed class AnomalyModel
     private static bool IsLevel(int index, int channels) =>
         index < EnvironmentFeatures.PerChannel * channels && index % EnvironmentFeatures.PerChannel >= EnvironmentFeatures.LevelSlot;
 
+    /// <summary>Per-channel slots from <see cref="EnvironmentFeatures.LevelSlot"/> on are for the couplings only.</summary>
+    private const int CouplingOnlySlots = EnvironmentFeatures.PerChannel - EnvironmentFeatures.LevelSlot;
+
     private static double[] WithCouplings(ReadOnlySpan<double> features, IReadOnlyList<ChannelCoupling> couplings)
     {
         int channels = couplings[0].Spread.Length;
-        var row = new double[features.Length - 2 * channels + couplings.Count];
+        var row = new double[features.Length - CouplingOnlySlots * channels + couplings.Count];
         int at = 0;
         for (int i = 0; i < features.Length; i++)
             if (!IsLevel(i, channels)) row[at++] = features[i];

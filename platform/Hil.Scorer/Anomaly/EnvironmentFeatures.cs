@@ -11,15 +11,15 @@ namespace Hil.Scorer.Anomaly;
 /// <list type="bullet">
 /// <item>per channel: the deviation from the median of the previous 15 minutes (spikes, the step of a fault),
 /// the log standard deviation over 15 minutes (a stuck sensor is flat), mean_1h − mean_24h and mean_15m − mean_1h
-/// (drift), and mean_15m − mean_24h (the level against the day: only for <see cref="ChannelCoupling"/>, not for the
-/// forest itself);</item>
+/// (drift), and mean_15m − mean_24h and mean_15m − mean_6h (the level against the day and against the last 6 h: only
+/// for <see cref="ChannelCoupling"/>, not for the forest itself);</item>
 /// <item>over all channels, scale-free so that a fault on any channel shows in the same place: how many values are
 /// missing (dropout), how many are out of range, the largest deviation and the smallest 15-minute spread in units of
 /// the channel's own reading-to-reading noise (median |Δ| over 24 h), and the largest |mean_1h − mean_24h| and
 /// |mean_15m − mean_1h| in units of std_24h, and how long the longest-repeating channel has repeated its value exactly
 /// (log10 of 1 + minutes; a stuck sensor repeats, a live one's noise does not; values on a range limit do not count).</item>
 /// </list>
-/// <see cref="AnomalyModel"/> adds two learnt ones (<see cref="ChannelCoupling"/>).
+/// <see cref="AnomalyModel"/> adds three learnt ones (<see cref="ChannelCoupling"/>).
 /// </summary>
 public static class EnvironmentFeatures
 {
@@ -39,7 +39,7 @@ public static class EnvironmentFeatures
 
     public static int Count(int channels) => PerChannel * channels + 7;
     internal const int PerChannel = 6;
-    /// <summary>The per-channel slot of mean_15m − mean_24h, which the forest does not see (only its coupling residual).</summary>
+    /// <summary>The per-channel slots of mean_15m − mean_24h and mean_15m − mean_6h (last, so that the forest can skip them: it sees only their coupling residuals).</summary>
     internal const int LevelSlot = 4, SpellSlot = 5;
 
     /// <summary>One feature row per simulator reading (readings in time order), over <paramref name="channels"/> (default: all five).</summary>
