@@ -3,18 +3,18 @@ using MathNet.Numerics.LinearAlgebra;
 namespace Hil.Scorer.Anomaly;
 
 /// <summary>
-/// How one per-channel feature (the rate of change mean_15m − mean_1h, or the trend mean_1h − mean_24h) moves together
-/// across channels, learnt from training rows: weather moves the channels jointly (warmer air is drier), a drifting
+/// How one per-channel feature (the rate of change mean_15m − mean_1h, or the level mean_15m − mean_24h or
+/// mean_15m − mean_6h) moves together across channels, learnt from training rows: weather moves the channels jointly (warmer air is drier), a drifting
 /// sensor moves alone. Per channel a least-squares fit of its value on the other channels' values; a row's feature is
 /// the largest residual in units of that channel's residual spread in training.
 /// </summary>
 public sealed class ChannelCoupling
 {
-    public const int TrendSlot = 2, RateSlot = 3;
+    public const int RateSlot = 3, LevelSlot = EnvironmentFeatures.LevelSlot, SpellSlot = EnvironmentFeatures.SpellSlot;
 
     private ChannelCoupling(int slot, double[][] weights, double[] spread) => (Slot, Weights, Spread) = (slot, weights, spread);
 
-    /// <summary>Which per-channel feature: <see cref="TrendSlot"/> or <see cref="RateSlot"/>.</summary>
+    /// <summary>Which per-channel feature: <see cref="RateSlot"/>, <see cref="LevelSlot"/> or <see cref="SpellSlot"/>.</summary>
     public int Slot { get; }
 
     /// <summary>Per channel, the weights of the other channels' rates (in channel order, itself left out).</summary>
@@ -45,7 +45,7 @@ public sealed class ChannelCoupling
     {
         if (weights.Length != spread.Length || weights.Any(w => w.Length != weights.Length - 1) || spread.Any(s => !(s > 0)))
             throw new FormatException("channel coupling: one weight row of (channels − 1) and one positive spread per channel");
-        if (slot is not (TrendSlot or RateSlot)) throw new FormatException($"channel coupling of feature slot {slot}: only {TrendSlot} (trend) and {RateSlot} (rate) are coupled");
+        if (slot is not (RateSlot or LevelSlot or SpellSlot)) throw new FormatException($"channel coupling of feature slot {slot}: only {RateSlot} (rate), {LevelSlot} (level against 24 h) and {SpellSlot} (against 6 h) are coupled");
         return new ChannelCoupling(slot, weights, spread);
     }
 

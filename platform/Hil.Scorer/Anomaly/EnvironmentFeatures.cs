@@ -11,29 +11,36 @@ namespace Hil.Scorer.Anomaly;
 /// <list type="bullet">
 /// <item>per channel: the deviation from the median of the previous 15 minutes (spikes, the step of a fault),
 /// the log standard deviation over 15 minutes (a stuck sensor is flat), mean_1h − mean_24h and mean_15m − mean_1h
-/// (drift);</item>
+/// (drift), and mean_15m − mean_24h and mean_15m − mean_6h (the level against the day and against the last 6 h: only
+/// for <see cref="ChannelCoupling"/>, not for the forest itself);</item>
 /// <item>over all channels, scale-free so that a fault on any channel shows in the same place: how many values are
 /// missing (dropout), how many are out of range, the largest deviation and the smallest 15-minute spread in units of
 /// the channel's own reading-to-reading noise (median |Δ| over 24 h), and the largest |mean_1h − mean_24h| and
-/// |mean_15m − mean_1h| in units of std_24h.</item>
+/// |mean_15m − mean_1h| in units of std_24h, and how long the longest-repeating channel has repeated its value exactly
+/// (log10 of 1 + minutes; a stuck sensor repeats, a live one's noise does not; values on a range limit do not count).</item>
 /// </list>
-/// <see cref="AnomalyModel"/> adds two learnt ones (<see cref="ChannelCoupling"/>).
+/// <see cref="AnomalyModel"/> adds three learnt ones (<see cref="ChannelCoupling"/>).
 /// </summary>
 public static class EnvironmentFeatures
 {
     public static readonly TimeSpan ShortWindow = TimeSpan.FromMinutes(15);
     public static readonly TimeSpan HourWindow = TimeSpan.FromHours(1);
     public static readonly TimeSpan DayWindow = TimeSpan.FromHours(24);
+    /// <summary>Longer than the longest drift the simulator injects (3 h), shorter than the diurnal cycle.</summary>
+    public static readonly TimeSpan SpellWindow = TimeSpan.FromHours(6);
 
     /// <summary>Feature names for <paramref name="channels"/>, in the order <see cref="FeatureTracker.Next"/> writes them.</summary>
     public static IReadOnlyList<string> Names(IReadOnlyList<AnomalyChannel> channels) =>
     [
-        .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_1h_minus_24h", $"{c.Name}_mean_15m_minus_1h" }),
-        "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z",
+        .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_1h_minus_24h", $"{c.Name}_mean_15m_minus_1h",
+            $"{c.Name}_mean_15m_minus_24h", $"{c.Name}_mean_15m_minus_6h" }),
+        "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z", "log_repeat_minutes",
     ];
 
-    public static int Count(int channels) => PerChannel * channels + 6;
-    internal const int PerChannel = 4;
+    public static int Count(int channels) => PerChannel * channels + 7;
+    internal const int PerChannel = 6;
+    /// <summary>The per-channel slots of mean_15m − mean_24h and mean_15m − mean_6h (last, so that the forest can skip them: it sees only their coupling residuals).</summary>
+    internal const int LevelSlot = 4, SpellSlot = 5;
 
     /// <summary>One feature row per simulator reading (readings in time order), over <paramref name="channels"/> (default: all five).</summary>
     public static IReadOnlyList<double[]> Compute(IReadOnlyList<SensorReading> readings, IReadOnlyList<SensorChannel>? channels = null)
@@ -72,7 +79,7 @@ public sealed class FeatureTracker
         if (values.Length != _channels.Count) throw new ArgumentException($"expected {_channels.Count} values, got {values.Length}");
         var row = new double[EnvironmentFeatures.Count(_channels.Count)];
         int missing = 0, outOfRange = 0;
-        double maxDeviation = 0, minFlatness = 10, maxDrift = 0, maxRate = 0;
+        double maxDeviation = 0, minFlatness = 10, maxDrift = 0, maxRate = 0, maxRepeat = 0;
         for (int c = 0; c < _channels.Count; c++)
         {
             AnomalyChannel channel = _channels[c];
@@ -87,15 +94,18 @@ public sealed class FeatureTracker
             {
                 double v = value!.Value;
                 if (s.Previous is { } p) s.Steps.Add(time, Math.Abs(v - p));
+                if (s.Previous != v) s.RepeatingSince = time;
                 s.Previous = v;
                 s.Last = v;
                 s.Short.Add(time, v);
                 s.Hour.Add(time, v);
                 s.Day.Add(time, v);
+                s.Spell.Add(time, v);
             }
             s.Short.Expire(time);
             s.Hour.Expire(time);
             s.Day.Expire(time);
+            s.Spell.Expire(time);
             s.Steps.Expire(time);
 
             double noise = Math.Max(s.Steps.Median(0), channel.NoiseFloor);
@@ -108,11 +118,16 @@ public sealed class FeatureTracker
             row[at0 + 1] = Math.Log10(spread + 1e-9);
             row[at0 + 2] = trend;
             row[at0 + 3] = rate;
+            row[at0 + EnvironmentFeatures.LevelSlot] = s.Short.Mean(s.Last) - s.Day.Mean(s.Last);
+            row[at0 + EnvironmentFeatures.SpellSlot] = s.Short.Mean(s.Last) - s.Spell.Mean(s.Last);
             maxRate = Math.Max(maxRate, Math.Abs(rate) / Math.Max(s.Day.Std(), noise));
 
             maxDeviation = Math.Max(maxDeviation, deviation / noise);
             if (valid && value!.Value > channel.Min && value.Value < channel.Max)
+            {
                 minFlatness = Math.Min(minFlatness, Math.Log10(spread / noise + 1e-6));
+                maxRepeat = Math.Max(maxRepeat, (time - s.RepeatingSince!.Value).TotalMinutes);
+            }
             maxDrift = Math.Max(maxDrift, Math.Abs(trend) / Math.Max(s.Day.Std(), 1e-6));
         }
         int at = EnvironmentFeatures.PerChannel * _channels.Count;
@@ -122,6 +137,7 @@ public sealed class FeatureTracker
         row[at + 3] = minFlatness;
         row[at + 4] = maxDrift;
         row[at + 5] = maxRate;
+        row[at + 6] = Math.Log10(1 + maxRepeat);
         return row;
     }
 
@@ -130,9 +146,12 @@ public sealed class FeatureTracker
         public readonly RollingWindow Short = new(EnvironmentFeatures.ShortWindow);
         public readonly RollingWindow Hour = new(EnvironmentFeatures.HourWindow);
         public readonly RollingWindow Day = new(EnvironmentFeatures.DayWindow);
+        public readonly RollingWindow Spell = new(EnvironmentFeatures.SpellWindow);
         /// <summary>|Δ| between consecutive valid readings: the channel's own noise level.</summary>
         public readonly RollingWindow Steps = new(EnvironmentFeatures.DayWindow);
         public double? Previous;
+        /// <summary>When the current run of identical valid readings began.</summary>
+        public DateTimeOffset? RepeatingSince;
         public double Last;
     }
 }
