@@ -130,8 +130,10 @@ public static partial class TelemetryParser
         return id;
     }
 
-    public static bool IsNodeId(string id) =>
-        id.Length == 12 && id.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+    public static bool IsNodeId(ReadOnlySpan<char> id) =>
+        id.Length == 12 && !id.ContainsAnyExcept(NodeIdChars);
+
+    private static readonly System.Buffers.SearchValues<char> NodeIdChars = System.Buffers.SearchValues.Create("0123456789abcdef");
 
     private static AudioFeatures? Audio(in Fields fields)
     {
