@@ -61,7 +61,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
     /// The node and kind of `devices/{id}/{kind}`, or null for any other shape. Read in place rather than split: this runs
     /// for every message, and the known kinds come back as the constants, so only the node id is a new string.
     /// </summary>
-    private static (string Node, string Kind)? Route(string topic)
+    internal static (string Node, string Kind)? Route(string topic)
     {
         const string Root = "devices/";
         if (!topic.StartsWith(Root, StringComparison.Ordinal)) return null;
