@@ -82,11 +82,35 @@ public sealed class TelemetryParserTests
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":{\"model\":\"m\",\"label\":\"bees\",\"p_event\":0.5}}", "field 'inference.label' must be 'normal' or 'event', got 'bees'")]
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":[]}", "inference must be a JSON object, got array")]
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"inference\":{\"model\":\"m\",\"model_version\":\"2\",\"label\":\"event\",\"p_event\":0.5}}", "field 'inference.model_version' must be an integer, got string '2'")]
+    [TestCase("\"a1b2c3d4e5f6\"", "payload must be a JSON object, got string 'a1b2c3d4e5f6'")]
+    [TestCase("{\"node_id\":\"a1b2c3d4e5f6\"} x", "malformed JSON: 'x' is invalid after a single JSON value")]
+    [TestCase("{\"v\":9,\"node_id\":\"a1b2c3d4e5f6\",\"temp\":", "malformed JSON")]
+    [TestCase("{\"node_id\":\"a1b2c3d4e5f6\",\"x\":[[[[[[[[1]]]]]]]]}", "malformed JSON")]
+    [TestCase("{\"v\":9,\"node_id\":\"a1b2c3d4e5f6\",\"x\":1,\"x\":2}", "duplicate field 'x' in payload")]
+    [TestCase("{\"node_id\":\"a1b2c3d4e5f6\",\"temp\":1,\"t\\u0065mp\":2}", "duplicate field 'temp' in payload")]
+    [TestCase("{\"v\":2,\"seq\":\"x\",\"boot\":\"y\",\"node_id\":\"a1b2c3d4e5f6\"}", "field 'boot' must be an integer, got string 'y'")]
+    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"fw\":\"\",\"boot\":1,\"seq\":1}", "field 'fw' must be 1 to 32 characters, got 0")]
+    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"temperature_c\":1e400}", "field 'temperature_c' must be a number, got number 1e400")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":5}", "audio must be a JSON object, got number 5")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"rms\":1,\"rms\":1}}", "duplicate field 'rms' in audio")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"spike_ratio\":1}}", "missing field 'audio.rms'")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"rms\":1,\"spike_ratio\":1,\"bins\":{}}}", "field 'audio.bins' must be an array, got object")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"rms\":1,\"spike_ratio\":1,\"bins\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,[15],16]}}", "field 'audio.bins[14]' must be a number, got array")]
     public void Rejections_name_the_field_and_the_problem(string payload, string reason)
     {
         var result = TelemetryParser.Parse(payload);
         Assert.That(result.IsValid, Is.False);
         Assert.That(result.Rejection, Does.StartWith(reason));
+    }
+
+    [Test]
+    public void Fields_a_version_does_not_read_are_not_judged_and_names_may_be_escaped()
+    {
+        var v2 = TelemetryParser.Parse("""{"v":2,"node_id":"a1b2c3d4e5f6","boot":1,"seq":1,"audio":5,"a":{"b":1,"b":2}}""");
+        Assert.That(v2.IsValid, Is.True, v2.Rejection);
+        Assert.That(v2.Message!.Audio, Is.Null);
+        var escaped = TelemetryParser.Parse("""{"n\u006fde_id":"a1b2c3d4e5f6","te\u006dp":21.5,"humidity":5}""");
+        Assert.That((escaped.Message?.NodeId, escaped.Message?.TemperatureC), Is.EqualTo(("a1b2c3d4e5f6", (double?)21.5)), escaped.Rejection);
     }
 
     [Test]

@@ -18,17 +18,15 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
 
     public async Task HandleAsync(DeviceMessage message, CancellationToken cancellationToken)
     {
-        string[] parts = message.Topic.Split('/');
-        if (parts.Length != 3 || parts[0] != "devices" || !TelemetryParser.IsNodeId(parts[1]))
+        if (Route(message.Topic) is not var (node, kind))
         {
             message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "topic is not devices/{12 lowercase hex}/{kind}", message.Payload, cancellationToken);
             return;
         }
-        string node = parts[1];
         var now = options.Time.GetUtcNow();
         try
         {
-            switch (parts[2])
+            switch (kind)
             {
                 case "telemetry":
                     message.Stored = await pipeline.EnqueueAsync(message.Payload, Transport, message.Topic, node, cancellationToken);
@@ -40,14 +38,14 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
                     if (Text(message.Payload) is not { } text)
                         message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "payload is not UTF-8 text", message.Payload, cancellationToken);
                     else
-                        await store.WriteNodeLogAsync(node, parts[2] == "logs" ? "log" : "event", text, now, cancellationToken);
-                    if (parts[2] == "events") await InferenceAsync(node, message, now, cancellationToken);
+                        await store.WriteNodeLogAsync(node, kind == "logs" ? "log" : "event", text, now, cancellationToken);
+                    if (kind == "events") await InferenceAsync(node, message, now, cancellationToken);
                     break;
                 case "acks":
                     await AckAsync(node, message, now, cancellationToken);
                     break;
                 default:
-                    message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"unknown topic kind '{parts[2]}'", message.Payload, cancellationToken);
+                    message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"unknown topic kind '{kind}'", message.Payload, cancellationToken);
                     break;
             }
         }
@@ -57,6 +55,26 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
             log.LogError("Message on {Topic} not stored (left unacknowledged for the broker to deliver again): {Error}", message.Topic, e.Message);
             message.Stored = Task.FromCanceled(new CancellationToken(canceled: true));
         }
+    }
+
+    /// <summary>
+    /// The node and kind of `devices/{id}/{kind}`, or null for any other shape. Read in place rather than split: this runs
+    /// for every message, and the known kinds come back as the constants, so only the node id is a new string.
+    /// </summary>
+    internal static (string Node, string Kind)? Route(string topic)
+    {
+        const string Root = "devices/";
+        if (!topic.StartsWith(Root, StringComparison.Ordinal)) return null;
+        var rest = topic.AsSpan(Root.Length);
+        int slash = rest.IndexOf('/');
+        if (slash < 0 || !TelemetryParser.IsNodeId(rest[..slash])) return null;
+        var kind = rest[(slash + 1)..];
+        if (kind.Contains('/')) return null;
+        return (rest[..slash].ToString(), kind switch
+        {
+            "telemetry" => "telemetry", "status" => "status", "logs" => "logs", "events" => "events", "acks" => "acks",
+            _ => kind.ToString(),
+        });
     }
 
     private async Task StatusAsync(string node, DeviceMessage message, DateTimeOffset now, CancellationToken cancellationToken)

@@ -219,13 +219,16 @@ public sealed class IngestPipeline : BackgroundService
         bool[] stored = await _store.WriteTelemetryAsync(telemetry.Select(w => w.Telemetry!).ToList(), cancellationToken);
         var committed = _time.GetUtcNow();
         _metrics.ObserveBatch(telemetry.Count, _time.GetElapsedTime(started));
+        var latencies = new TimeSpan[telemetry.Count];
+        bool live = _live.HasSubscribers;
         for (int i = 0; i < telemetry.Count; i++)
         {
             var item = telemetry[i].Telemetry!;
-            _metrics.ObserveLatency(committed - item.ReceivedAt);
-            if (stored[i]) _live.Publish(new LiveEvent("telemetry", item.Message.NodeId, item.Message));
+            latencies[i] = committed - item.ReceivedAt;
+            if (stored[i] && live) _live.Publish(new LiveEvent("telemetry", item.Message.NodeId, item.Message));
             telemetry[i].Done.TrySetResult(stored[i]);
         }
+        _metrics.ObserveLatencies(latencies);
         foreach (var group in telemetry.Select((w, i) => (w, i)).Where(x => stored[x.i]).GroupBy(x => x.w.Telemetry!.Transport))
             _metrics.CountStored(group.Key, group.Count());
         _metrics.CountDuplicates(stored.Count(s => !s));

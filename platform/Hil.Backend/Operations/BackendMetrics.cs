@@ -56,15 +56,20 @@ public sealed class BackendMetrics
     public void CountWriteFailures(int count) => Interlocked.Add(ref _writeFailures, count);
     public void CountWriteRetries(int count) => Interlocked.Add(ref _writeRetries, count);
 
-    public void ObserveLatency(TimeSpan latency)
+    /// <summary>A batch's latencies under one lock (they are observed per committed batch, for every row).</summary>
+    public void ObserveLatencies(ReadOnlySpan<TimeSpan> latencies)
     {
-        double seconds = latency.TotalSeconds;
-        int bucket = Array.FindIndex(LatencyBounds, b => seconds <= b);
         lock (_latencyLock)
         {
-            _latencyBuckets[bucket < 0 ? LatencyBounds.Length : bucket]++;
-            _latencyCount++;
-            _latencySum += seconds;
+            foreach (var latency in latencies)
+            {
+                double seconds = latency.TotalSeconds;
+                int bucket = 0;
+                while (bucket < LatencyBounds.Length && seconds > LatencyBounds[bucket]) bucket++;
+                _latencyBuckets[bucket]++;
+                _latencyCount++;
+                _latencySum += seconds;
+            }
         }
     }
 

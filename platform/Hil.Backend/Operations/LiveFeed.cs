@@ -15,6 +15,11 @@ public sealed class LiveFeed
 
     public int SubscriberCount { get { lock (_lock) return _subscribers.Count; } }
 
+    /// <summary>Lets a publisher skip building events nobody would receive (read without the lock: a subscriber that
+    /// arrives meanwhile gets the events from the next call on, as it would a moment later anyway).</summary>
+    public bool HasSubscribers => Volatile.Read(ref _subscriberCount) > 0;
+    private int _subscriberCount;
+
     public void Publish(LiveEvent item)
     {
         lock (_lock)
@@ -26,14 +31,22 @@ public sealed class LiveFeed
     public async IAsyncEnumerable<LiveEvent> SubscribeAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var channel = Channel.CreateBounded<LiveEvent>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropOldest });
-        lock (_lock) _subscribers.Add(channel);
+        lock (_lock)
+        {
+            _subscribers.Add(channel);
+            Volatile.Write(ref _subscriberCount, _subscribers.Count);
+        }
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken)) yield return item;
         }
         finally
         {
-            lock (_lock) _subscribers.Remove(channel);
+            lock (_lock)
+            {
+                _subscribers.Remove(channel);
+                Volatile.Write(ref _subscriberCount, _subscribers.Count);
+            }
         }
     }
 }

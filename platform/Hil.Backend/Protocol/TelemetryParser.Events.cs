@@ -14,11 +14,13 @@ public static partial class TelemetryParser
 {
     /// <summary>An inference event published by node <paramref name="nodeId"/>; its node_id, when present, must be that node.</summary>
     public static (InferenceEvent? Event, string? Rejection) ParseEvent(ReadOnlySpan<byte> payload, string nodeId) =>
-        ParseRoot(payload, root => ReadEvent(root, nodeId));
+        ParseRoot(payload, EventFields, "event", (in Fields fields) => ReadEvent(fields, nodeId));
 
-    private static InferenceEvent ReadEvent(JsonElement root, string nodeId)
+    private static readonly FieldNames EventFields = new("node_id", "label", "boot", "capture", "uptime_ms", "model", "model_version",
+        "p_event", "rms", "spike_ratio", "spike", "spike_trusted", "history", "frames");
+
+    private static InferenceEvent ReadEvent(in Fields fields, string nodeId)
     {
-        var fields = Fields(root, "event");
         if (Text(fields, "node_id", 64) is { } id && id != nodeId)
             throw new PayloadException($"field 'node_id' is '{id}' on the topic of node {nodeId}");
         string label = Text(fields, "label", 16, required: true)!;
@@ -40,13 +42,13 @@ public static partial class TelemetryParser
             Frames: Integer(fields, "frames", 0, uint.MaxValue));
     }
 
-    private static bool? Boolean(Dictionary<string, JsonElement> fields, string name)
+    private static bool? Boolean(in Fields fields, string name)
     {
         if (!fields.TryGetValue(name, out var value)) return null;
-        return value.ValueKind switch
+        return value.Kind switch
         {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
+            JsonTokenType.True => true,
+            JsonTokenType.False => false,
             _ => throw new PayloadException($"field '{name}' must be true or false, got {Describe(value)}"),
         };
     }

@@ -12,16 +12,29 @@ public static partial class TelemetryParser
 {
     public const int MaxPayloadBytes = 16 * 1024;
     public const int AudioBinCount = 16;
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 8 };
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 8 };
+
+    private static readonly FieldNames PayloadFields = new("v", "node_id", "temp", "humidity", "fw", "boot", "seq", "uptime_ms",
+        "temperature_c", "humidity_pct", "battery_mv", "rssi_dbm", "error_flags", "audio", "inference");
+    private static readonly FieldNames AudioFields = new("rms", "spike_ratio", "bins");
+    private static readonly FieldNames InferenceFields = new("model", "label", "p_event", "model_version");
 
     public static ParseResult Parse(ReadOnlySpan<byte> payload)
     {
-        var (message, rejection) = ParseRoot(payload, Read);
+        var (message, rejection) = ParseRoot(payload, PayloadFields, "payload", Read);
         return message is null ? ParseResult.Reject(rejection!) : ParseResult.Ok(message);
     }
 
-    /// <summary>The checks every JSON payload of a node gets (size, UTF-8, syntax), then <paramref name="read"/> on its root.</summary>
-    private static (T? Value, string? Rejection) ParseRoot<T>(ReadOnlySpan<byte> payload, Func<JsonElement, T> read) where T : class
+    private delegate T FieldsReader<out T>(in Fields fields);
+
+    /// <summary>
+    /// The checks every JSON payload of a node gets (size, UTF-8, syntax, an object without repeated names), then
+    /// <paramref name="read"/> on its fields. One forward pass reads the whole payload before any field is judged, so a
+    /// syntax error anywhere wins over a bad field, and the fields are judged in <paramref name="read"/>'s order,
+    /// not the payload's: the reason for a payload does not depend on how its sender ordered the fields.
+    /// </summary>
+    private static (T? Value, string? Rejection) ParseRoot<T>(ReadOnlySpan<byte> payload, FieldNames names, string what, FieldsReader<T> read)
+        where T : class
     {
         if (payload.Length == 0) return (null, "empty payload");
         if (payload.Length > MaxPayloadBytes)
@@ -30,26 +43,33 @@ public static partial class TelemetryParser
         // an exception instead of a reason: check the whole payload first.
         if (!System.Text.Unicode.Utf8.IsValid(payload))
             return (null, $"payload is not valid UTF-8 (first bad byte at offset {FirstInvalidUtf8(payload)})");
-        JsonDocument document;
+        Span<ValueSlot> values = stackalloc ValueSlot[names.Count];
+        ValueSlot root;
+        string? duplicate = null;
         try
         {
-            // Payloads arrive as bytes from MQTT: parsing from a byte array also validates UTF-8.
-            document = JsonDocument.Parse(payload.ToArray(), DocumentOptions);
+            var reader = new Utf8JsonReader(payload, ReaderOptions);
+            reader.Read();
+            root = new ValueSlot(reader.TokenType, (int)reader.TokenStartIndex, 0, false);
+            if (reader.TokenType == JsonTokenType.StartObject) duplicate = ReadObject(ref reader, names, values);
+            else root = Slot(ref reader);
+            // Anything after the root value is a syntax error (the reader throws), as in a document.
+            reader.Read();
         }
         catch (JsonException e)
         {
             return (null, $"malformed JSON: {Describe(e)}");
         }
-        using (document)
+        try
         {
-            try
-            {
-                return (read(document.RootElement), null);
-            }
-            catch (PayloadException e)
-            {
-                return (null, e.Message);
-            }
+            if (root.Kind != JsonTokenType.StartObject)
+                throw new PayloadException($"{what} must be a JSON object, got {Describe(ValueOf(payload, root))}");
+            if (duplicate is not null) throw new PayloadException($"duplicate field '{duplicate}' in {what}");
+            return (read(new Fields(payload, names, values)), null);
+        }
+        catch (PayloadException e)
+        {
+            return (null, e.Message);
         }
     }
 
@@ -61,9 +81,8 @@ public static partial class TelemetryParser
 
     public static ParseResult Parse(string payload) => Parse(Encoding.UTF8.GetBytes(payload));
 
-    private static TelemetryMessage Read(JsonElement root)
+    private static TelemetryMessage Read(in Fields fields)
     {
-        var fields = Fields(root, "payload");
         int version = ReadVersion(fields);
         string nodeId = NodeId(fields);
         if (version == 1)
@@ -94,52 +113,54 @@ public static partial class TelemetryParser
         };
     }
 
-    private static int ReadVersion(Dictionary<string, JsonElement> fields)
+    private static int ReadVersion(in Fields fields)
     {
         if (!fields.TryGetValue("v", out var v)) return 1;
-        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out int version))
+        if (v.Kind != JsonTokenType.Number || !v.TryGetInt32(out int version))
             throw new PayloadException($"field 'v' must be an integer, got {Describe(v)}");
         if (version is < 1 or > 3)
             throw new PayloadException($"unknown protocol version {version} (supported: 1, 2, 3)");
         return version;
     }
 
-    private static string NodeId(Dictionary<string, JsonElement> fields)
+    private static string NodeId(in Fields fields)
     {
         string id = Text(fields, "node_id", 64, required: true)!;
         if (!IsNodeId(id)) throw new PayloadException($"field 'node_id' must be 12 lowercase hex digits, got '{id}'");
         return id;
     }
 
-    public static bool IsNodeId(string id) =>
-        id.Length == 12 && id.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
+    public static bool IsNodeId(ReadOnlySpan<char> id) =>
+        id.Length == 12 && !id.ContainsAnyExcept(NodeIdChars);
 
-    private static AudioFeatures? Audio(Dictionary<string, JsonElement> fields)
+    private static readonly System.Buffers.SearchValues<char> NodeIdChars = System.Buffers.SearchValues.Create("0123456789abcdef");
+
+    private static AudioFeatures? Audio(in Fields fields)
     {
         if (!fields.TryGetValue("audio", out var element)) return null;
-        var audio = Fields(element, "audio");
+        var audio = Nested(element, AudioFields, stackalloc ValueSlot[AudioFields.Count], "audio");
         double rms = Number(audio, "rms", 0, 1e6, required: true, prefix: "audio.")!.Value;
         double spike = Number(audio, "spike_ratio", 0, 1e6, required: true, prefix: "audio.")!.Value;
         if (!audio.TryGetValue("bins", out var bins)) throw new PayloadException("missing field 'audio.bins'");
-        if (bins.ValueKind != JsonValueKind.Array)
+        if (bins.Kind != JsonTokenType.StartArray)
             throw new PayloadException($"field 'audio.bins' must be an array, got {Describe(bins)}");
-        if (bins.GetArrayLength() != AudioBinCount)
-            throw new PayloadException($"field 'audio.bins' must hold {AudioBinCount} numbers, got {bins.GetArrayLength()}");
+        var elements = bins.EnumerateArray();
+        int count = elements.Count();
+        if (count != AudioBinCount)
+            throw new PayloadException($"field 'audio.bins' must hold {AudioBinCount} numbers, got {count}");
         var values = new double[AudioBinCount];
-        int i = 0;
-        foreach (var bin in bins.EnumerateArray())
+        for (int i = 0; elements.MoveNext(out var bin); i++)
         {
-            if (bin.ValueKind != JsonValueKind.Number || !bin.TryGetDouble(out values[i]) || !double.IsFinite(values[i]))
+            if (bin.Kind != JsonTokenType.Number || !bin.TryGetDouble(out values[i]) || !double.IsFinite(values[i]))
                 throw new PayloadException($"field 'audio.bins[{i}]' must be a number, got {Describe(bin)}");
-            i++;
         }
         return new AudioFeatures(rms, spike, values);
     }
 
-    private static InferenceResult? Inference(Dictionary<string, JsonElement> fields)
+    private static InferenceResult? Inference(in Fields fields)
     {
         if (!fields.TryGetValue("inference", out var element)) return null;
-        var inference = Fields(element, "inference");
+        var inference = Nested(element, InferenceFields, stackalloc ValueSlot[InferenceFields.Count], "inference");
         string model = Text(inference, "model", 64, required: true, prefix: "inference.")!;
         string label = Text(inference, "label", 16, required: true, prefix: "inference.")!;
         if (label is not ("normal" or "event"))
@@ -149,64 +170,50 @@ public static partial class TelemetryParser
         return new InferenceResult(model, label, p, modelVersion);
     }
 
-    private static Dictionary<string, JsonElement> Fields(JsonElement element, string what)
-    {
-        if (element.ValueKind != JsonValueKind.Object)
-            throw new PayloadException($"{what} must be a JSON object, got {Describe(element)}");
-        var fields = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
-        foreach (var property in element.EnumerateObject())
-        {
-            // A repeated key is ambiguous (parsers disagree on which wins), so it is refused rather than guessed.
-            if (!fields.TryAdd(property.Name, property.Value))
-                throw new PayloadException($"duplicate field '{property.Name}' in {what}");
-        }
-        return fields;
-    }
-
-    private static string? Text(Dictionary<string, JsonElement> fields, string name, int maxLength,
+    private static string? Text(in Fields fields, string name, int maxLength,
         bool required = false, string prefix = "")
     {
         if (!fields.TryGetValue(name, out var value))
             return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
-        if (value.ValueKind != JsonValueKind.String)
+        if (value.Kind != JsonTokenType.String)
             throw new PayloadException($"field '{prefix}{name}' must be a string, got {Describe(value)}");
-        string text = value.GetString()!;
+        string text = value.GetString();
         if (text.Length == 0 || text.Length > maxLength)
             throw new PayloadException($"field '{prefix}{name}' must be 1 to {maxLength} characters, got {text.Length}");
         return text;
     }
 
-    private static double? Number(Dictionary<string, JsonElement> fields, string name, double min, double max,
+    private static double? Number(in Fields fields, string name, double min, double max,
         bool required = false, string prefix = "")
     {
         if (!fields.TryGetValue(name, out var value))
             return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number))
+        if (value.Kind != JsonTokenType.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number))
             throw new PayloadException($"field '{prefix}{name}' must be a number, got {Describe(value)}");
         if (number < min || number > max)
             throw new PayloadException($"field '{prefix}{name}' out of range [{min}, {max}]: {value.GetRawText()}");
         return number;
     }
 
-    private static long? Integer(Dictionary<string, JsonElement> fields, string name, long min, long max, bool required = false,
+    private static long? Integer(in Fields fields, string name, long min, long max, bool required = false,
         string prefix = "")
     {
         if (!fields.TryGetValue(name, out var value))
             return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number))
+        if (value.Kind != JsonTokenType.Number || !value.TryGetInt64(out long number))
             throw new PayloadException($"field '{prefix}{name}' must be an integer, got {Describe(value)}");
         if (number < min || number > max)
             throw new PayloadException($"field '{prefix}{name}' out of range [{min}, {max}]: {number}");
         return number;
     }
 
-    private static string Describe(JsonElement value) => value.ValueKind switch
+    private static string Describe(JsonValue value) => value.Kind switch
     {
-        JsonValueKind.String => $"string '{Truncate(value.GetString()!)}'",
-        JsonValueKind.Number => $"number {Truncate(value.GetRawText())}",
-        JsonValueKind.True or JsonValueKind.False => $"boolean {value.GetRawText()}",
-        JsonValueKind.Null => "null",
-        JsonValueKind.Array => "array",
+        JsonTokenType.String => $"string '{Truncate(value.GetString())}'",
+        JsonTokenType.Number => $"number {Truncate(value.GetRawText())}",
+        JsonTokenType.True or JsonTokenType.False => $"boolean {value.GetRawText()}",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "array",
         _ => "object",
     };
 
