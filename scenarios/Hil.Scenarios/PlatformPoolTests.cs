@@ -40,7 +40,7 @@ public sealed class PlatformPoolTests
             await pool.DrainAsync();
         }
 
-        Assert.That(pool.Running, Is.Zero, "every platform the pool started, the unused spare included, has stopped");
+        Assert.That(pool.Running, Is.Zero, "every platform the pool started, the unused spares included, has stopped");
         foreach ((string data, int mqtt, Uri http) in used)
         {
             Assert.That(Directory.Exists(data), Is.False, $"{data} is deleted");

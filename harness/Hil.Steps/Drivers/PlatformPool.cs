@@ -5,17 +5,23 @@ namespace Hil.Steps.Drivers;
 /// <summary>
 /// Keeps starting and stopping the scenarios' platforms off their critical path (one per test run).
 /// Each scenario still gets a platform of its own, fresh (new loopback ports, new data folder, nothing
-/// seen before), but it was started in the background while the previous scenario ran: the pool keeps one
-/// spare starting, hands it out, and starts the next. A used platform is stopped in the background too;
+/// seen before), but it was started in the background while earlier scenarios ran: the pool keeps
+/// <see cref="Spares"/> spares, hands out the oldest, and starts the next. A used platform is stopped in the background too;
 /// <see cref="DrainAsync"/> (at the end of the run) waits for every stop and the unused spare, and throws
 /// what failed, so nothing outlives the run and no error is lost.
 /// </summary>
 public sealed class PlatformPool : IAsyncDisposable
 {
+    /// <summary>
+    /// Two spares: a platform takes longer to start (~0.3 s on a loaded 2-core machine) than many short scenarios last,
+    /// so one spare is often still starting when the next scenario asks. More would only hold more memory.
+    /// </summary>
+    public const int Spares = 2;
+
     private static long _backgroundTicks;
     private readonly object _gate = new();
     private readonly List<Task> _stopping = new();
-    private Task<PreparedPlatform>? _spare;
+    private readonly Queue<Task<PreparedPlatform>> _spares = new();
     private bool _drained;
     private int _running;
 
@@ -25,25 +31,25 @@ public sealed class PlatformPool : IAsyncDisposable
     /// <summary>Wall time this process has spent starting and stopping platforms in the background (beside the scenarios).</summary>
     public static TimeSpan BackgroundStartStopTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _backgroundTicks));
 
-    /// <summary>Starts the spare now (the run begins) unless one is already starting.</summary>
+    /// <summary>Starts the spares now (the run begins) unless they are already starting.</summary>
     public void Prepare()
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_drained, this);
-            _spare ??= StartInBackground();
+            while (_spares.Count < Spares) _spares.Enqueue(StartInBackground());
         }
     }
 
-    /// <summary>A started platform for the caller alone (the spare, waited for if still starting); the next spare starts.</summary>
+    /// <summary>A started platform for the caller alone (the oldest spare, waited for if still starting); the next spare starts.</summary>
     public async Task<PreparedPlatform> TakeAsync(CancellationToken cancellationToken)
     {
         Task<PreparedPlatform> taken;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_drained, this);
-            taken = _spare ?? StartInBackground();
-            _spare = StartInBackground();
+            taken = _spares.Count > 0 ? _spares.Dequeue() : StartInBackground();
+            while (_spares.Count < Spares) _spares.Enqueue(StartInBackground());
         }
         try
         {
@@ -72,8 +78,7 @@ public sealed class PlatformPool : IAsyncDisposable
         lock (_gate)
         {
             _drained = true;
-            if (_spare is not null) _stopping.Add(StopWhenStartedAsync(_spare));
-            _spare = null;
+            while (_spares.Count > 0) _stopping.Add(StopWhenStartedAsync(_spares.Dequeue()));
             pending = _stopping.ToArray();
             _stopping.Clear();
         }

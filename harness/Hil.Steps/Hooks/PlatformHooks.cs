@@ -5,7 +5,7 @@ namespace Hil.Steps.Hooks;
 
 /// <summary>
 /// Scenarios tagged @platform bridge their nodes to the scenario's broker and backend from the first node on.
-/// The run's <see cref="PlatformPool"/> starts its first spare as the run begins and stops every platform before the run ends.
+/// The run's <see cref="PlatformPool"/> starts its spares as the run begins and stops every platform before the run ends.
 /// </summary>
 [Binding]
 public sealed class PlatformHooks(ScenarioPlatform platform)
