@@ -66,7 +66,7 @@ internal static partial class BenchCommand
                 "process: cold (JIT compilation included, as in every `hil run`) and warm. Wall time is from loading the features to the written " +
                 "reports. **Harness overhead** of a scenario = its wall time minus the wall time during which the harness was waiting on the " +
                 "system under test: a node's console reply or boot line, its virtual clock step, a process connecting or exiting, a condition " +
-                "polled on the platform (`WaitMeter`: overlapping waits of several nodes count once). What remains is the harness's own work: " +
+                "polled on the platform, the backend answering an API call or a query of its store (`WaitMeter`: overlapping waits of several nodes count once). What remains is the harness's own work: " +
                 "matching steps, hooks, starting node processes, getting the scenario's in-process broker and backend (shown apart: each scenario " +
                 "gets a fresh one, started in the background while the previous scenario ran, and stopped in the background after it), building firmware variants " +
                 "not yet built, evidence and cleanup. The machine is shared with other builds; the load average is part of the figure.", text);

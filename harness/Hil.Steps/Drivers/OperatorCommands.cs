@@ -33,7 +33,7 @@ public sealed class OperatorCommands(ScenarioPlatform platform, NodeFleet fleet)
     {
         for (TimeSpan passed = TimeSpan.Zero; ; passed += Tick)
         {
-            CommandRecord? now = await platform.Store.GetCommandAsync(command.Id, fleet.CancellationToken);
+            CommandRecord? now = await platform.StoredCommandAsync(command.Id);
             if (now?.Status is CommandStatus.Done or CommandStatus.Failed)
             {
                 CommandRecord final = await platform.CommandAsync(command.Id);

@@ -103,8 +103,11 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation, Platform
         await client.DisconnectAsync(CancellationToken);
     }
 
-    public async Task<IReadOnlyList<TelemetryRecord>> ReadingsAsync(string nodeId) =>
-        _platform is null ? [] : await Store.QueryTelemetryAsync(nodeId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100_000, CancellationToken);
+    public async Task<IReadOnlyList<TelemetryRecord>> ReadingsAsync(string nodeId)
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return _platform is null ? [] : await Store.QueryTelemetryAsync(nodeId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100_000, CancellationToken);
+    }
 
     /// <summary>Waits (wall time: the backend runs on it) until at least <paramref name="count"/> readings of the node are stored.</summary>
     public async Task<IReadOnlyList<TelemetryRecord>> WaitForReadingsAsync(string nodeId, int count, TimeSpan timeout)
@@ -120,8 +123,11 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation, Platform
         }
     }
 
-    public async Task<IReadOnlyList<DeadLetterRecord>> DeadLettersAsync() =>
-        _platform is null ? [] : await Store.ListDeadLettersAsync(0, 10_000, CancellationToken);
+    public async Task<IReadOnlyList<DeadLetterRecord>> DeadLettersAsync()
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return _platform is null ? [] : await Store.ListDeadLettersAsync(0, 10_000, CancellationToken);
+    }
 
     public async Task<DeadLetterRecord> WaitForDeadLetterAsync(Func<DeadLetterRecord, bool> match, string awaited, TimeSpan timeout)
     {
@@ -138,12 +144,24 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation, Platform
         }
     }
 
-    public async Task<NodeRecord?> RegisteredNodeAsync(string nodeId) => _platform is null ? null : await Store.GetNodeAsync(nodeId, CancellationToken);
+    public async Task<NodeRecord?> RegisteredNodeAsync(string nodeId)
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return _platform is null ? null : await Store.GetNodeAsync(nodeId, CancellationToken);
+    }
+
+    /// <summary>The command as the backend stores it now (null: unknown).</summary>
+    public async Task<CommandRecord?> StoredCommandAsync(string commandId)
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return await Store.GetCommandAsync(commandId, CancellationToken);
+    }
 
     /// <summary>Creates a command through the API, as an operator would; returns its id.</summary>
     public async Task<CommandRecord> CreateCommandAsync(string nodeId, string type, object parameters)
     {
         await EnsureStartedAsync();
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
         using HttpResponseMessage response = await Api.PostAsJsonAsync($"/api/v1/nodes/{nodeId}/commands", new { type, @params = parameters }, CancellationToken);
         string body = await response.Content.ReadAsStringAsync(CancellationToken);
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/v1/nodes/{nodeId}/commands answered {(int)response.StatusCode}: {body}");
@@ -152,6 +170,7 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation, Platform
 
     public async Task<CommandRecord> CommandAsync(string commandId)
     {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
         using HttpResponseMessage response = await Api.GetAsync($"/api/v1/commands/{commandId}", CancellationToken);
         string body = await response.Content.ReadAsStringAsync(CancellationToken);
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET /api/v1/commands/{commandId} answered {(int)response.StatusCode}: {body}");
