@@ -7,8 +7,8 @@ namespace Hil.Cli.Benchmarks;
 /// <summary>
 /// Per-scenario split of wall time into waiting on the system under test (<see cref="WaitMeter"/>: a node's
 /// replies, boot and virtual clock, the platform's answers) and the harness's own overhead (the rest:
-/// step matching, hooks, starting processes and the in-process platform, evidence, cleanup); the platform's
-/// start and stop (<see cref="ScenarioPlatform.StartStopTime"/>) are also shown apart.
+/// step matching, hooks, starting processes, getting the in-process platform, evidence, cleanup); getting and giving
+/// back the platform (<see cref="ScenarioPlatform.StartStopTime"/>: waiting for the pool's spare) is also shown apart.
 /// </summary>
 internal sealed class SuiteTiming
 {
@@ -40,7 +40,7 @@ internal sealed class SuiteTiming
 
 /// <summary>
 /// One scenario's wall time, the part spent waiting on nodes and platform, and the rest (harness overhead), of which
-/// <paramref name="PlatformStartStop"/> went into starting and stopping the scenario's in-process broker and backend.
+/// <paramref name="PlatformStartStop"/> went into getting and giving back the scenario's in-process broker and backend.
 /// </summary>
 internal sealed record ScenarioTiming(string Name, ScenarioStatus Status, TimeSpan Wall, TimeSpan Waiting, TimeSpan Overhead, TimeSpan PlatformStartStop)
 {

@@ -70,9 +70,11 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         int before = Events(node).Count;
         foreach (byte[] frame in StimulusFrames.AudioClip(clip.Samples)) await channel.WriteAsync(frame, ct);
         DateTimeOffset ended = TimeProvider.System.GetUtcNow();
+        // The reference scores the clip while the node does (the harness's own work, off the wait); awaited before the next clip.
+        Task<EdgeInference> reference = Task.Run(() => Reference.Capture(clip.Samples), ct);
         await node.AdvanceUntilAsync(() => Events(node).Count > before, $"the inference event of clip {_clips} ({clip.Label}) on devices/{node.NodeId}/events",
             TimeSpan.FromMinutes(10), ct);
-        var heard = new HeardClip(clip, ended, NodeVerdict.Parse(Events(node)[before]), Reference.Capture(clip.Samples));
+        var heard = new HeardClip(clip, ended, NodeVerdict.Parse(Events(node)[before]), await reference);
         _heard.Add(heard);
         return heard;
     }

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -12,69 +10,63 @@ using Hil.Mqtt.Broker;
 using Hil.Mqtt.Client;
 using Hil.Mqtt.Packets;
 using Hil.Simulators.Modem;
-using Microsoft.Extensions.Logging;
 
 namespace Hil.Steps.Drivers;
 
 /// <summary>
 /// The platform of one scenario (scenario-scoped): the embedded MQTT broker and the reference backend on
-/// SQLite in a temporary folder, in-process on loopback. Started by the first step that needs it; nodes
-/// started after that (or in a scenario tagged @platform) bridge their modem to the broker.
+/// SQLite in a temporary folder, in-process on loopback, its own and fresh: taken from the run's <see cref="PlatformPool"/>
+/// (started in the background meanwhile) by the first step that needs it, and given back to be stopped in the background
+/// when the scenario ends. Nodes started after that (or in a scenario tagged @platform) bridge their modem to the broker.
 /// The broker's observe hook keeps every message with its receive and deliver times (the per-hop evidence).
 /// </summary>
-public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsyncDisposable
+public sealed class ScenarioPlatform(ScenarioCancellation cancellation, PlatformPool pool) : IAsyncDisposable
 {
     private static long _startStopTicks;
     private readonly SemaphoreSlim _starting = new(1, 1);
-    private readonly ConcurrentQueue<BrokerMessageEvent> _traffic = new();
-    private PlatformHost? _host;
-    private HttpClient? _api;
-    private string? _data;
+    private PreparedPlatform? _platform;
 
     /// <summary>Nodes started from now on are bridged to the broker (set by "@platform" or the first platform step).</summary>
     public bool Wanted { get; set; }
 
-    public bool IsRunning => _host is not null;
+    public bool IsRunning => _platform is not null;
 
-    public PlatformHost Host => _host ?? throw new InvalidOperationException("The platform is not running (a step should have started it).");
+    public PlatformHost Host => _platform?.Host ?? throw new InvalidOperationException("The platform is not running (a step should have started it).");
 
     public MqttBroker Broker => Host.Broker!;
+
+    /// <summary>The backend's data folder, its own.</summary>
+    public string DataDirectory => _platform?.DataDirectory ?? throw new InvalidOperationException("The platform is not running.");
 
     public IBackendStore Store => Host.Backend.Store;
 
     /// <summary>The backend's HTTP API as the bootstrap admin (an operator).</summary>
-    public HttpClient Api => _api ?? throw new InvalidOperationException("The platform is not running.");
+    public HttpClient Api => _platform?.Api ?? throw new InvalidOperationException("The platform is not running.");
 
     /// <summary>Every message the broker received or delivered, oldest first.</summary>
-    public IReadOnlyList<BrokerMessageEvent> Traffic => _traffic.ToArray();
+    public IReadOnlyList<BrokerMessageEvent> Traffic => _platform?.Traffic.ToArray() ?? [];
 
     private CancellationToken CancellationToken => cancellation.Token;
 
-    /// <summary>Wall time this process has spent starting and stopping scenario platforms (`hil bench suite` shows it apart).</summary>
+    /// <summary>
+    /// Wall time this process's scenarios have spent getting and giving back their platforms (`hil bench suite` shows it apart):
+    /// waiting for the pool's spare to finish starting, if it had not; the starting and stopping itself is in the background
+    /// (<see cref="PlatformPool.BackgroundStartStopTime"/>).
+    /// </summary>
     public static TimeSpan StartStopTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _startStopTicks));
 
     public async Task<PlatformHost> EnsureStartedAsync()
     {
         Wanted = true;
-        if (_host is not null) return _host;
+        if (_platform is not null) return _platform.Host;
         await _starting.WaitAsync(CancellationToken);
         try
         {
-            if (_host is not null) return _host;
+            if (_platform is not null) return _platform.Host;
             long started = Stopwatch.GetTimestamp();
-            _data = Directory.CreateTempSubdirectory("hil-scenario-platform-").FullName;
-            PlatformHost host = await PlatformHost.StartAsync(new BackendOptions
-            {
-                HttpUrl = "http://127.0.0.1:0", DataDirectory = _data, LogLevel = LogLevel.Warning,
-                // A scenario hammers the API on purpose (latency samples); the rate limit is tested elsewhere.
-                RateLimitPermits = 1_000_000,
-            }, cancellationToken: CancellationToken);
-            host.Broker!.Observe = _traffic.Enqueue;
-            _api = new HttpClient { BaseAddress = host.Backend.HttpAddress };
-            _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", host.Backend.AdminToken);
-            _host = host;
+            _platform = await pool.TakeAsync(CancellationToken);
             Interlocked.Add(ref _startStopTicks, Stopwatch.GetTimestamp() - started);
-            return host;
+            return _platform.Host;
         }
         finally
         {
@@ -111,8 +103,11 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
         await client.DisconnectAsync(CancellationToken);
     }
 
-    public async Task<IReadOnlyList<TelemetryRecord>> ReadingsAsync(string nodeId) =>
-        _host is null ? [] : await Store.QueryTelemetryAsync(nodeId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100_000, CancellationToken);
+    public async Task<IReadOnlyList<TelemetryRecord>> ReadingsAsync(string nodeId)
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return _platform is null ? [] : await Store.QueryTelemetryAsync(nodeId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100_000, CancellationToken);
+    }
 
     /// <summary>Waits (wall time: the backend runs on it) until at least <paramref name="count"/> readings of the node are stored.</summary>
     public async Task<IReadOnlyList<TelemetryRecord>> WaitForReadingsAsync(string nodeId, int count, TimeSpan timeout)
@@ -128,8 +123,11 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
         }
     }
 
-    public async Task<IReadOnlyList<DeadLetterRecord>> DeadLettersAsync() =>
-        _host is null ? [] : await Store.ListDeadLettersAsync(0, 10_000, CancellationToken);
+    public async Task<IReadOnlyList<DeadLetterRecord>> DeadLettersAsync()
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return _platform is null ? [] : await Store.ListDeadLettersAsync(0, 10_000, CancellationToken);
+    }
 
     public async Task<DeadLetterRecord> WaitForDeadLetterAsync(Func<DeadLetterRecord, bool> match, string awaited, TimeSpan timeout)
     {
@@ -146,12 +144,24 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
         }
     }
 
-    public async Task<NodeRecord?> RegisteredNodeAsync(string nodeId) => _host is null ? null : await Store.GetNodeAsync(nodeId, CancellationToken);
+    public async Task<NodeRecord?> RegisteredNodeAsync(string nodeId)
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return _platform is null ? null : await Store.GetNodeAsync(nodeId, CancellationToken);
+    }
+
+    /// <summary>The command as the backend stores it now (null: unknown).</summary>
+    public async Task<CommandRecord?> StoredCommandAsync(string commandId)
+    {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
+        return await Store.GetCommandAsync(commandId, CancellationToken);
+    }
 
     /// <summary>Creates a command through the API, as an operator would; returns its id.</summary>
     public async Task<CommandRecord> CreateCommandAsync(string nodeId, string type, object parameters)
     {
         await EnsureStartedAsync();
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
         using HttpResponseMessage response = await Api.PostAsJsonAsync($"/api/v1/nodes/{nodeId}/commands", new { type, @params = parameters }, CancellationToken);
         string body = await response.Content.ReadAsStringAsync(CancellationToken);
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"POST /api/v1/nodes/{nodeId}/commands answered {(int)response.StatusCode}: {body}");
@@ -160,6 +170,7 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
 
     public async Task<CommandRecord> CommandAsync(string commandId)
     {
+        using WaitMeter.Scope answering = WaitMeter.Waiting();
         using HttpResponseMessage response = await Api.GetAsync($"/api/v1/commands/{commandId}", CancellationToken);
         string body = await response.Content.ReadAsStringAsync(CancellationToken);
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET /api/v1/commands/{commandId} answered {(int)response.StatusCode}: {body}");
@@ -169,7 +180,7 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
     /// <summary>What the platform saw: the MQTT traffic of the node (or all) and its stored rows.</summary>
     public string Evidence(string? nodeId = null)
     {
-        if (_host is null) return "the platform was not started";
+        if (_platform is null) return "the platform was not started";
         var text = new StringBuilder(TrafficEvidence(nodeId));
         if (nodeId is not null)
         {
@@ -198,15 +209,10 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation) : IAsync
 
     public async ValueTask DisposeAsync()
     {
+        if (_platform is null) return;
         long stopping = Stopwatch.GetTimestamp();
-        _api?.Dispose();
-        if (_host is not null) await _host.DisposeAsync();
-        if (_host is not null) Interlocked.Add(ref _startStopTicks, Stopwatch.GetTimestamp() - stopping);
-        _host = null;
-        if (_data is not null)
-        {
-            try { Directory.Delete(_data, recursive: true); }
-            catch (IOException) { /* SQLite's pool may still hold the file for a moment; the temp folder is cleaned by the OS */ }
-        }
+        await pool.ReturnAsync(_platform);
+        _platform = null;
+        Interlocked.Add(ref _startStopTicks, Stopwatch.GetTimestamp() - stopping);
     }
 }

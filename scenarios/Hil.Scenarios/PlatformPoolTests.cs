@@ -1,0 +1,69 @@
+using System.Net.Sockets;
+using Hil.Gherkin.Runtime;
+using Hil.Steps.Drivers;
+
+namespace Hil.Scenarios;
+
+/// <summary>The run's pool hands each scenario a platform of its own, fresh, and stops every platform it started (real broker and backend).</summary>
+public sealed class PlatformPoolTests
+{
+    private const string Node = "a1b2c3d4e5f6";
+
+    [Test]
+    public async Task Each_scenario_gets_a_fresh_platform_of_its_own_and_draining_stops_every_one()
+    {
+        var pool = new PlatformPool();
+        var cancellation = new ScenarioCancellation(CancellationToken.None);
+        (string Data, int Mqtt, Uri Http)[] used;
+        try
+        {
+            pool.Prepare();
+            var first = new ScenarioPlatform(cancellation, pool);
+            await first.PublishAsDeviceAsync(Node, """{"v":2,"node_id":"a1b2c3d4e5f6","fw":"2.1.0","boot":1,"seq":1,"temperature_c":23.5,"humidity_pct":61.2}""");
+            await first.WaitForReadingsAsync(Node, 1, TimeSpan.FromSeconds(30));
+            var second = new ScenarioPlatform(cancellation, pool);
+            await second.EnsureStartedAsync();
+            used = [Describe(first), Describe(second)];
+
+            Assert.That(used[1].Data, Is.Not.EqualTo(used[0].Data), "a data folder of its own");
+            Assert.That(used[1].Mqtt, Is.Not.EqualTo(used[0].Mqtt), "a broker of its own");
+            Assert.That(used[1].Http, Is.Not.EqualTo(used[0].Http), "a backend of its own");
+            Assert.That(await second.ReadingsAsync(Node), Is.Empty, "nothing the first scenario stored");
+            Assert.That(second.Traffic, Is.Empty, "no message the first broker saw");
+            Assert.That(pool.Running, Is.GreaterThanOrEqualTo(2), "both handed out are running (the next spare may still be starting)");
+
+            await first.DisposeAsync();
+            await second.DisposeAsync();
+        }
+        finally
+        {
+            await pool.DrainAsync();
+        }
+
+        Assert.That(pool.Running, Is.Zero, "every platform the pool started, the unused spares included, has stopped");
+        foreach ((string data, int mqtt, Uri http) in used)
+        {
+            Assert.That(Directory.Exists(data), Is.False, $"{data} is deleted");
+            Assert.That(await RefusesAsync(mqtt), Is.True, $"the broker on port {mqtt} is closed");
+            Assert.That(await RefusesAsync(http.Port), Is.True, $"the backend on {http} is closed");
+        }
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.TakeAsync(CancellationToken.None));
+    }
+
+    private static (string Data, int Mqtt, Uri Http) Describe(ScenarioPlatform platform) =>
+        (platform.DataDirectory, platform.Host.MqttPort, platform.Host.Backend.HttpAddress);
+
+    private static async Task<bool> RefusesAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync("127.0.0.1", port);
+            return false;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+    }
+}
