@@ -20,7 +20,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
     {
         if (Route(message.Topic) is not var (node, kind))
         {
-            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "topic is not devices/{12 lowercase hex}/{kind}", message.Payload, cancellationToken);
+            await RejectAsync(message, "topic is not devices/{12 lowercase hex}/{kind}", cancellationToken);
             return;
         }
         var now = options.Time.GetUtcNow();
@@ -36,16 +36,18 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
                     break;
                 case "logs" or "events":
                     if (Text(message.Payload) is not { } text)
-                        message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "payload is not UTF-8 text", message.Payload, cancellationToken);
-                    else
-                        await store.WriteNodeLogAsync(node, kind == "logs" ? "log" : "event", text, now, cancellationToken);
+                    {
+                        await RejectAsync(message, "payload is not UTF-8 text", cancellationToken);
+                        break; // one dead letter per message: an event that is not text is not parsed as an inference too
+                    }
+                    await store.WriteNodeLogAsync(node, kind == "logs" ? "log" : "event", text, now, cancellationToken);
                     if (kind == "events") await InferenceAsync(node, message, now, cancellationToken);
                     break;
                 case "acks":
                     await AckAsync(node, message, now, cancellationToken);
                     break;
                 default:
-                    message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"unknown topic kind '{kind}'", message.Payload, cancellationToken);
+                    await RejectAsync(message, $"unknown topic kind '{kind}'", cancellationToken);
                     break;
             }
         }
@@ -82,7 +84,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         string? status = Text(message.Payload)?.Trim();
         if (status is not ("online" or "offline"))
         {
-            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "status must be 'online' or 'offline'", message.Payload, cancellationToken);
+            await RejectAsync(message, "status must be 'online' or 'offline'", cancellationToken);
             return;
         }
         await store.SetNodeStatusAsync(node, status == "online", now, cancellationToken);
@@ -96,7 +98,7 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         var (inference, rejection) = TelemetryParser.ParseEvent(message.Payload.Span, node);
         if (inference is null)
         {
-            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, rejection!, message.Payload, cancellationToken);
+            await RejectAsync(message, rejection!, cancellationToken);
             return;
         }
         var record = InferenceRecord.From(node, now, inference);
@@ -119,12 +121,12 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         }
         catch (JsonException e)
         {
-            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"malformed ack JSON: {e.Message}", message.Payload, cancellationToken);
+            await RejectAsync(message, $"malformed ack JSON: {e.Message}", cancellationToken);
             return;
         }
         if (id is null || status is not (CommandStatus.Done or CommandStatus.Failed))
         {
-            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, "ack must be {\"id\": string, \"status\": \"done\"|\"failed\"}", message.Payload, cancellationToken);
+            await RejectAsync(message, "ack must be {\"id\": string, \"status\": \"done\"|\"failed\"}", cancellationToken);
             return;
         }
         await store.ExpireCommandsAsync(now, cancellationToken);
@@ -132,10 +134,17 @@ public sealed class DeviceTopics(IngestPipeline pipeline, IBackendStore store, C
         if (command is null && await store.GetCommandAsync(id, cancellationToken) is { } final && final.NodeId == node && final.Status == status)
             log.LogDebug("Repeated ack for command {Id} ({Status}) ignored: the node answered a redelivery", id, status);
         else if (command is null)
-            message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, $"ack for unknown, expired or already completed command '{id}'", message.Payload, cancellationToken);
+            await RejectAsync(message, $"ack for unknown, expired or already completed command '{id}'", cancellationToken);
         else
             live.Publish(new LiveEvent("command", node, command));
     }
+
+    /// <summary>
+    /// Stores the message as a dead letter with its reason; the broker's acknowledgement waits for that commit, like a
+    /// stored row's (every rejection goes through here, so none can be acknowledged before it is kept).
+    /// </summary>
+    private async Task RejectAsync(DeviceMessage message, string reason, CancellationToken cancellationToken) =>
+        message.Stored = await pipeline.DeadLetterAsync(Transport, message.Topic, reason, message.Payload, cancellationToken);
 
     private static string? Text(ReadOnlyMemory<byte> payload)
     {
