@@ -22,12 +22,10 @@ public static class AnomaliesApi
         string id, DateTimeOffset? from, DateTimeOffset? to, [FromQuery(Name = "min_score")] double? minScore, int? limit,
         IBackendStore store, IAnomalyStore anomalies, CancellationToken cancellationToken)
     {
-        DateTimeOffset start = from ?? DateTimeOffset.UnixEpoch, end = to ?? DateTimeOffset.MaxValue.AddYears(-1);
-        if (start > end) return Problems.BadRequest($"'from' ({start:O}) is after 'to' ({end:O})");
+        if (TelemetryApi.Range(from, to, out var start, out var end) is { } bad) return bad;
         double threshold = minScore ?? 0;
         if (threshold is < 0 or > 1 || double.IsNaN(threshold)) return Problems.BadRequest($"min_score must be between 0 and 1, got {threshold}");
-        int take = limit ?? 1000;
-        if (take is < 1 or > TelemetryApi.MaxLimit) return Problems.BadRequest($"limit must be between 1 and {TelemetryApi.MaxLimit}, got {take}");
+        if (TelemetryApi.Limit(limit, out int take) is { } badLimit) return badLimit;
         if (await store.GetNodeAsync(id, cancellationToken) is null) return Problems.NotFound($"no node '{id}'");
         return TypedResults.Ok(await anomalies.QueryAnomaliesAsync(id, start, end, threshold, take, cancellationToken));
     }

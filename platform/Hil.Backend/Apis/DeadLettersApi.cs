@@ -17,8 +17,7 @@ public static class DeadLettersApi
     public static async Task<Results<Ok<IReadOnlyList<DeadLetterRecord>>, ProblemHttpResult>> ListDeadLettersAsync(
         long? after, int? limit, IBackendStore store, CancellationToken cancellationToken)
     {
-        int take = limit ?? 1000;
-        if (take is < 1 or > TelemetryApi.MaxLimit) return Problems.BadRequest($"limit must be between 1 and {TelemetryApi.MaxLimit}, got {take}");
+        if (TelemetryApi.Limit(limit, out int take) is { } badLimit) return badLimit;
         return TypedResults.Ok(await store.ListDeadLettersAsync(after ?? 0, take, cancellationToken));
     }
 }

@@ -19,8 +19,7 @@ public static class InferencesApi
         string id, DateTimeOffset? from, DateTimeOffset? to, int? limit, IBackendStore store, CancellationToken cancellationToken)
     {
         if (TelemetryApi.Range(from, to, out var start, out var end) is { } bad) return bad;
-        int take = limit ?? 1000;
-        if (take is < 1 or > TelemetryApi.MaxLimit) return Problems.BadRequest($"limit must be between 1 and {TelemetryApi.MaxLimit}, got {take}");
+        if (TelemetryApi.Limit(limit, out int take) is { } badLimit) return badLimit;
         if (await store.GetNodeAsync(id, cancellationToken) is null) return Problems.NotFound($"no node '{id}'");
         return TypedResults.Ok(await store.QueryInferencesAsync(id, start, end, take, cancellationToken));
     }

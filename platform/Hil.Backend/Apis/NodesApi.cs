@@ -38,8 +38,7 @@ public static class NodesApi
     private static async Task<Results<Ok<IReadOnlyList<NodeLogRecord>>, ProblemHttpResult>> ListLogsAsync(
         string id, string kind, int? limit, IBackendStore store, CancellationToken cancellationToken)
     {
-        int take = limit ?? 1000;
-        if (take is < 1 or > TelemetryApi.MaxLimit) return Problems.BadRequest($"limit must be between 1 and {TelemetryApi.MaxLimit}, got {take}");
+        if (TelemetryApi.Limit(limit, out int take) is { } badLimit) return badLimit;
         return TypedResults.Ok(await store.ListNodeLogsAsync(id, kind, take, cancellationToken));
     }
 

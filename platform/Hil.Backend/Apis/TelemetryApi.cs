@@ -53,8 +53,7 @@ public static class TelemetryApi
         string id, DateTimeOffset? from, DateTimeOffset? to, int? limit, IBackendStore store, CancellationToken cancellationToken)
     {
         if (Range(from, to, out var start, out var end) is { } bad) return bad;
-        int take = limit ?? 1000;
-        if (take is < 1 or > MaxLimit) return Problems.BadRequest($"limit must be between 1 and {MaxLimit}, got {take}");
+        if (Limit(limit, out int take) is { } badLimit) return badLimit;
         if (await store.GetNodeAsync(id, cancellationToken) is null) return Problems.NotFound($"no node '{id}'");
         return TypedResults.Ok(await store.QueryTelemetryAsync(id, start, end, take, cancellationToken));
     }
@@ -67,6 +66,13 @@ public static class TelemetryApi
         if (seconds is < 1 or > 31 * 86_400) return Problems.BadRequest($"bucket must be between 1 and {31 * 86_400} seconds, got {seconds}");
         if (await store.GetNodeAsync(id, cancellationToken) is null) return Problems.NotFound($"no node '{id}'");
         return TypedResults.Ok(await store.AggregateTelemetryAsync(id, start, end, TimeSpan.FromSeconds(seconds), cancellationToken));
+    }
+
+    /// <summary>A list's <c>limit</c> query value: 1000 when absent, refused outside 1..<see cref="MaxLimit"/>.</summary>
+    internal static ProblemHttpResult? Limit(int? limit, out int take)
+    {
+        take = limit ?? 1000;
+        return take is >= 1 and <= MaxLimit ? null : Problems.BadRequest($"limit must be between 1 and {MaxLimit}, got {take}");
     }
 
     internal static ProblemHttpResult? Range(DateTimeOffset? from, DateTimeOffset? to, out DateTimeOffset start, out DateTimeOffset end)
