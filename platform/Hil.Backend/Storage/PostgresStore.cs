@@ -115,14 +115,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         CREATE TABLE users (name text PRIMARY KEY, role text NOT NULL, created_ms bigint NOT NULL, revoked_ms bigint);
         CREATE TABLE api_keys (id text PRIMARY KEY, node_id text NOT NULL, hash bytea NOT NULL UNIQUE, created_ms bigint NOT NULL, revoked_ms bigint);
         """,
-        """
-        ALTER TABLE telemetry ADD COLUMN model_version bigint;
-        CREATE TABLE inferences (id bigserial PRIMARY KEY, node_id text NOT NULL, received_ms bigint NOT NULL, boot bigint, capture bigint,
-            uptime_ms bigint, model text NOT NULL, model_version bigint, label text NOT NULL, p_event double precision NOT NULL,
-            rms double precision, spike_ratio double precision, spike bigint, spike_trusted bigint, history bigint, frames bigint);
-        CREATE INDEX ix_inferences_node_time ON inferences (node_id, received_ms);
-        CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
-        """,
+        InferenceTables(id: "bigserial", "bigint", "double precision", "text"),
         AnomalyTables("bigint", "double precision", "text"),
         CommandDeliveriesMigration,
     ];

@@ -51,6 +51,16 @@ internal sealed class InferenceRow
 
 public abstract partial class SqlStore
 {
+    /// <summary>The migration adding inferences, in a dialect's types (<paramref name="id"/>: its auto-numbered key type).</summary>
+    protected static string InferenceTables(string id, string integer, string real, string text) => $"""
+        ALTER TABLE telemetry ADD COLUMN model_version {integer};
+        CREATE TABLE inferences (id {id} PRIMARY KEY, node_id {text} NOT NULL, received_ms {integer} NOT NULL, boot {integer}, capture {integer},
+            uptime_ms {integer}, model {text} NOT NULL, model_version {integer}, label {text} NOT NULL, p_event {real} NOT NULL,
+            rms {real}, spike_ratio {real}, spike {integer}, spike_trusted {integer}, history {integer}, frames {integer});
+        CREATE INDEX ix_inferences_node_time ON inferences (node_id, received_ms);
+        CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
+        """;
+
     private const string InferenceColumns =
         "node_id, received_ms, boot, capture, uptime_ms, model, model_version, label, p_event, rms, spike_ratio, spike, spike_trusted, history, frames";
 

@@ -48,14 +48,7 @@ public sealed class SqliteStore(string path) : SqlStore
         CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
         CREATE TABLE api_keys (id TEXT PRIMARY KEY, node_id TEXT NOT NULL, hash BLOB NOT NULL UNIQUE, created_ms INTEGER NOT NULL, revoked_ms INTEGER);
         """,
-        """
-        ALTER TABLE telemetry ADD COLUMN model_version INTEGER;
-        CREATE TABLE inferences (id INTEGER PRIMARY KEY, node_id TEXT NOT NULL, received_ms INTEGER NOT NULL, boot INTEGER, capture INTEGER,
-            uptime_ms INTEGER, model TEXT NOT NULL, model_version INTEGER, label TEXT NOT NULL, p_event REAL NOT NULL, rms REAL,
-            spike_ratio REAL, spike INTEGER, spike_trusted INTEGER, history INTEGER, frames INTEGER);
-        CREATE INDEX ix_inferences_node_time ON inferences (node_id, received_ms);
-        CREATE UNIQUE INDEX ux_inferences_identity ON inferences (node_id, boot, capture) WHERE boot IS NOT NULL AND capture IS NOT NULL;
-        """,
+        InferenceTables(id: "INTEGER", "INTEGER", "REAL", "TEXT"),
         AnomalyTables("INTEGER", "REAL", "TEXT"),
         CommandDeliveriesMigration,
     ];
