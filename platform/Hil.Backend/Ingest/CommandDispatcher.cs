@@ -64,6 +64,11 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
         {
             log.LogWarning("Not sent: {What} ({Error}); the node's next online announcement sends them", what, e.Message);
         }
+        catch (Exception e)
+        {
+            // Nobody awaits this task: an exception left in it would vanish unseen.
+            log.LogError(e, "Not sent: {What}; the node's next online announcement sends them", what);
+        }
     });
 
     /// <summary>
@@ -97,7 +102,7 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
                     command.Id, nodeId, e.Message, command.Status);
                 return;
             }
-            await store.MarkDeliveredAsync(command.Id, "mqtt", options.Time.GetUtcNow(), cancellationToken);
+            await store.MarkDeliveredAsync(command.Id, DeviceTopics.Transport, options.Time.GetUtcNow(), cancellationToken);
         }
     }
 }
