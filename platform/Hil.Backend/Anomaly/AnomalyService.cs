@@ -34,6 +34,12 @@ internal sealed class AnomalyService(IAnomalyStore anomalies, IBackendStore stor
                 {
                     log.LogWarning("Anomaly scoring skipped: {Error}", e.Message);
                 }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A failed pass must not end the service (an unhandled exception here stops the whole backend host):
+                    // it is logged, and the next tick tries again.
+                    log.LogError(e, "Anomaly scoring or retraining failed; trying again at the next pass");
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
