@@ -61,9 +61,9 @@ public static class BenchTargets
                     ? new NativeTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac }
                     : new NativeTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, ExecutablePath = image });
             case "qemu":
-                return new QemuTarget(image is null
-                    ? new QemuTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac }
-                    : new QemuTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, ElfPath = image });
+                // With its GDB server: scenarios write audio clips into the node's RAM through it (HiveAudio).
+                var qemu = new QemuTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, GdbServer = true };
+                return new QemuTarget(image is null ? qemu : qemu with { ElfPath = image });
             default:
                 return TargetFactory.Create(entry.Backend, name, entry.Clock, image, time);
         }

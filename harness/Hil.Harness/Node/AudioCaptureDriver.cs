@@ -6,16 +6,18 @@ namespace Hil.Harness.Node;
 /// <summary>How a clip gets into the node: stimulus frames on a UART, or a bulk path such as GDB memory writes.</summary>
 public interface IAudioFeed
 {
-    Task SendClipAsync(short[] clip, CancellationToken cancellationToken = default);
+    /// <summary>Sends the clip; returns when (wall time) its last sample was handed to the node, where latency budgets start.</summary>
+    Task<DateTimeOffset> SendClipAsync(short[] clip, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Audio as stimulus frames (firmware/README.md, "Stimulus"), 510 samples per frame, first and last flagged.</summary>
-public sealed class StimulusAudioFeed(TargetChannel stimulus) : IAudioFeed
+public sealed class StimulusAudioFeed(TargetChannel stimulus, TimeProvider? timeProvider = null) : IAudioFeed
 {
-    public async Task SendClipAsync(short[] clip, CancellationToken cancellationToken = default)
+    public async Task<DateTimeOffset> SendClipAsync(short[] clip, CancellationToken cancellationToken = default)
     {
         foreach (byte[] frame in StimulusFrames.AudioClip(clip))
             await stimulus.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        return (timeProvider ?? TimeProvider.System).GetUtcNow();
     }
 }
 

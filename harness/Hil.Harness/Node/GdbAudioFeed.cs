@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Hil.Harness.Channels;
 using Hil.Harness.Gdb;
+using Hil.Harness.Support;
 
 namespace Hil.Harness.Node;
 
@@ -53,7 +54,7 @@ public sealed class GdbAudioFeed : IAudioFeed
 
     public uint CycleHz { get; private set; }
 
-    public async Task SendClipAsync(short[] clip, CancellationToken cancellationToken = default)
+    public async Task<DateTimeOffset> SendClipAsync(short[] clip, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(clip);
         if (clip.Length == 0) throw new ArgumentException("a capture needs at least one sample", nameof(clip));
@@ -71,6 +72,7 @@ public sealed class GdbAudioFeed : IAudioFeed
         if (posted != consumed) await session.RunToAsync(_consumed.Address, "an earlier block", cancellationToken).ConfigureAwait(false);
         uint busyBefore = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan((int)BusyCyclesOffset));
         int blocks = (clip.Length + BlockSamples - 1) / BlockSamples;
+        DateTimeOffset lastPosted = default;
         for (int b = 0; b < blocks; b++)
         {
             int count = Math.Min(BlockSamples, clip.Length - b * BlockSamples);
@@ -85,6 +87,7 @@ public sealed class GdbAudioFeed : IAudioFeed
             await gdb.WriteMemoryAsync(_stage.Address + SamplesOffset, samples, cancellationToken).ConfigureAwait(false);
             await gdb.WriteMemoryAsync(_stage.Address + FlagsOffset, flagsAndCount, cancellationToken).ConfigureAwait(false);
             await gdb.WriteMemoryAsync(_stage.Address + PostedOffset, sequence, cancellationToken).ConfigureAwait(false);
+            lastPosted = _timeProvider.GetUtcNow(); // the block is the node's now; the last one's time starts latency budgets
             // The halted CPU sleeps until its next deadline once resumed: a UART byte wakes it at once.
             await _stimulus.WriteAsync(StimulusFrames.StagedAudioReady(), cancellationToken).ConfigureAwait(false);
             await session.RunToAsync(_consumed.Address, $"block {b + 1} of {blocks}", cancellationToken).ConfigureAwait(false);
@@ -96,6 +99,7 @@ public sealed class GdbAudioFeed : IAudioFeed
         LastBlockCount = blocks;
         LastBusyCycles = BinaryPrimitives.ReadUInt32LittleEndian(after) - busyBefore;
         CycleHz = BinaryPrimitives.ReadUInt32LittleEndian(after.AsSpan(4));
+        return lastPosted;
     }
 
     /// <summary>Breakpoints of one connection, and stepping off the one the CPU is halted at.</summary>
@@ -127,6 +131,7 @@ public sealed class GdbAudioFeed : IAudioFeed
                 await gdb.InsertBreakpointAsync(at, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
             await gdb.ContinueAsync(cancellationToken).ConfigureAwait(false);
+            using WaitMeter.Scope waiting = WaitMeter.Waiting(); // the node's DSP and network work on the block
             try
             {
                 await gdb.WaitForStopAsync(feed.BlockTimeout, cancellationToken).ConfigureAwait(false);

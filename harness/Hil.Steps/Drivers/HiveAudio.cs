@@ -3,9 +3,11 @@ using System.Globalization;
 using System.Text.Json;
 using Hil.Backend.Storage;
 using Hil.Harness.Channels;
+using Hil.Harness.Gdb;
 using Hil.Harness.Node;
 using Hil.Harness.Support;
 using Hil.Harness.Targets;
+using Hil.Harness.Targets.Qemu;
 using Hil.Scorer.Edge;
 using Hil.Simulators.Audio;
 using Hil.Simulators.Modem;
@@ -39,6 +41,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     // A clip is a pure function of its options, and the suite plays the same ones (the calm captures that give the
     // node its history) in many scenarios: synthesising a 2 s clip costs 10-60 ms, far more than playing it.
     private static readonly ConcurrentDictionary<BeeClipOptions, BeeClip> Clips = new();
+    private static readonly ConcurrentDictionary<string, ElfSymbols> Symbols = new();
     private readonly List<HeardClip> _heard = new();
     private ReferenceNode? _reference;
     private long _referenceBoot = -1;
@@ -46,8 +49,11 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
 
     public IReadOnlyList<HeardClip> Heard => _heard;
 
-    /// <summary>True when the clips go through an emulator's UART (12–65 KiB/s), which is slower than real time.</summary>
-    public bool OverEmulatedUart => fleet.Node.Target.Backend is "qemu" or "renode";
+    /// <summary>
+    /// True when the clips go through an emulator's UART (12–65 KiB/s), which is slower than real time: on Renode.
+    /// A QEMU node gets them through its GDB server instead (<see cref="FeedFor"/>).
+    /// </summary>
+    public bool OverEmulatedUart => fleet.Node.Target.Backend is "renode" || fleet.Node.Target is QemuTarget { GdbPort: null };
 
     public HeardClip Last => _heard.Count > 0 ? _heard[^1] : throw new InvalidOperationException("The node has heard no clip yet (a step \"the node hears ...\" comes first).");
 
@@ -72,8 +78,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         await channel.WriteAsync(StimulusFrames.Sensor(stimulus.Temperature, stimulus.Humidity, hour: Hour), ct);
         Reference.Sensor(stimulus.Temperature, stimulus.Humidity, Hour);
         int before = Events(node).Count;
-        foreach (byte[] frame in StimulusFrames.AudioClip(clip.Samples)) await channel.WriteAsync(frame, ct);
-        DateTimeOffset ended = TimeProvider.System.GetUtcNow();
+        DateTimeOffset ended = await FeedFor(node).SendClipAsync(clip.Samples, ct);
         // The reference scores the clip while the node does (the harness's own work, off the wait); awaited before the next clip.
         Task<EdgeInference> reference = Task.Run(() => Reference.Capture(clip.Samples), ct);
         await node.AdvanceUntilAsync(() => Events(node).Count > before, $"the inference event of clip {_clips} ({clip.Label}) on devices/{node.NodeId}/events",
@@ -123,6 +128,19 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         string expected = $"0x{last.Reference.PBits:x8}", features = $"0x{last.Reference.FeaturesHash:x8}";
         return reply["p_bits"] == expected && reply["features"] == features ? null
             : $"infer on the last capture: p_bits {reply["p_bits"]} features {reply["features"]}, the reference {expected} and {features}";
+    }
+
+    /// <summary>
+    /// How a clip reaches the node: on QEMU (started with its GDB server) written into the capture buffer block by
+    /// block, faster than real time; elsewhere as stimulus frames, which a native node reads as fast as they are sent.
+    /// Made per clip: a firmware update restarts QEMU on another GDB port.
+    /// </summary>
+    private static IAudioFeed FeedFor(FleetNode node)
+    {
+        TargetChannel stimulus = node.Target.GetChannel(ChannelNames.Stimulus);
+        return node.Target is QemuTarget { GdbPort: int port } qemu
+            ? new GdbAudioFeed(port, Symbols.GetOrAdd(qemu.ElfPath, ElfSymbols.Load), stimulus)
+            : new StimulusAudioFeed(stimulus);
     }
 
     private static IReadOnlyList<ModemPublish> Events(FleetNode node) =>

@@ -72,7 +72,7 @@ public sealed class AudioSteps(HiveAudio audio, ScenarioContext scenario)
     public async Task ThenTheBackendStoresTheVerdictWithin(int budget)
     {
         if (audio.OverEmulatedUart)
-            throw new ScenarioSkippedException($"the {budget} ms budget is for audio that reaches the node as fast as it is sent (native); " +
+            throw new ScenarioSkippedException($"the {budget} ms budget is for audio that reaches the node as fast as it is sent (native, or QEMU through its GDB server); " +
                                                "an emulated UART alone takes seconds to carry a 2 s clip");
         HeardClip heard = audio.Last;
         InferenceRecord row = await audio.StoredAsync(heard);

@@ -3,8 +3,10 @@ Feature: The node hears its hive: queen piping is flagged, a calm hive and outsi
   Simulator clips go into the node as stimulus audio frames; the on-device network decides, the
   backend stores each capture's inference, and the scorer's C# reference, fed the same clips, must
   reach the same verdict. The node has heard its calm hive a few times first, so its spike ratio
-  has history. The 2 s budget (end of the clip to the stored row) applies where audio arrives as fast
-  as it is sent (native); over an emulated UART the budget step skips the scenario, saying why.
+  has history. The 2 s budget (end of the clip to the stored row) applies where audio reaches the node
+  at least as fast as it is sent: native, and QEMU, where the harness writes the clip into the node's
+  capture buffer through QEMU's GDB server. Over an emulated UART alone (Renode) the budget step
+  skips the scenario, saying why.
 
   Background:
     Given a node

@@ -49,6 +49,9 @@ public sealed class QemuTarget : ITarget
 
     public ManagedProcess? Process => _process;
 
+    /// <summary>The firmware ELF this target boots (its symbols locate buffers for the GDB fast paths).</summary>
+    public string ElfPath => _options.ElfPath;
+
     /// <summary>The port of QEMU's GDB server on 127.0.0.1 (null unless <see cref="QemuTargetOptions.GdbServer"/>).</summary>
     public int? GdbPort { get; private set; }
 
