@@ -65,6 +65,32 @@ public sealed class AnomalyDetectionTests
     }
 
     [Test]
+    public void Daylight_at_night_lies_outside_the_diurnal_profile()
+    {
+        // Trained on a week of clean readings: the light band at 2 am is a few lux wide, at noon tens of thousands.
+        SimulatedSensorData week = AnomalyTraining.Simulate(seed: 5, hours: 7 * 24, TimeSpan.FromMinutes(5), faultsPerDay: 0);
+        DiurnalProfile profile = DiurnalProfile.Fit(week.Features, AnomalyChannel.Environment);
+        int light = (int)SensorChannel.Light, valueSlot = EnvironmentFeatures.PerChannel * light + EnvironmentFeatures.ValueSlot;
+        double[] night = week.Features.First(r => r[EnvironmentFeatures.HourIndex(5)] is >= 2 and < 3);
+        Assert.That(profile.High[light][2] - profile.Low[light][2], Is.LessThan(1_000));
+        Assert.That(profile.High[light][12] - profile.Low[light][12], Is.GreaterThan(10_000));
+        Assert.That(profile.Excess(night), Is.LessThan(0.5), "a dark night is inside its band, or barely outside");
+        double[] lit = (double[])night.Clone();
+        lit[valueSlot] = 5_000; // a quarter of a typical light fault
+        Assert.That(profile.Excess(lit), Is.GreaterThan(1), "5,000 lux at 2 am is many band widths above the night's");
+        double[] noon = week.Features.First(r => r[EnvironmentFeatures.HourIndex(5)] is >= 12 and < 13);
+        double[] brighter = (double[])noon.Clone();
+        brighter[valueSlot] = Math.Clamp(noon[valueSlot] + 5_000, profile.Low[light][12], profile.High[light][12]);
+        Assert.That(profile.Excess(brighter), Is.LessThan(profile.Excess(lit)));
+
+        var bad = Assert.Throws<FormatException>(() => DiurnalProfile.From(profile.Low, [.. profile.High.Take(4)], AnomalyChannel.Environment))!;
+        Assert.That(bad.Message, Does.Contain("lows and highs per channel"));
+        double[][] inverted = profile.High.Select(h => h.ToArray()).ToArray();
+        inverted[0][3] = profile.Low[0][3] - 1;
+        Assert.That(Assert.Throws<FormatException>(() => DiurnalProfile.From(profile.Low, inverted, AnomalyChannel.Environment))!.Message, Does.Contain("hour 3"));
+    }
+
+    [Test]
     public void Features_have_one_name_each()
     {
         Assert.That(EnvironmentFeatures.Names(AnomalyChannel.Environment), Has.Count.EqualTo(EnvironmentFeatures.Count(5)));

@@ -9,17 +9,20 @@ namespace Hil.Scorer.Anomaly;
 /// given to the forest as they are, its random splits go to diurnal and weather variation and the faults drown
 /// (held-out ROC AUC 0.74). So the forest gets what each fault changes, derived from them:
 /// <list type="bullet">
-/// <item>per channel: the deviation from the median of the previous 15 minutes (spikes, the step of a fault),
-/// the log standard deviation over 15 minutes (a stuck sensor is flat), mean_1h − mean_24h and mean_15m − mean_1h
-/// (drift), and mean_15m − mean_24h and mean_15m − mean_6h (the level against the day and against the last 6 h: only
-/// for <see cref="ChannelCoupling"/>, not for the forest itself);</item>
+/// <item>per channel: the deviation from the median of the previous 15 minutes (spikes, the step of a fault) and
+/// the log standard deviation over 15 minutes (a stuck sensor is flat), for the forest; then, only for the learnt parts
+/// of <see cref="AnomalyModel"/> (in channel units they mostly follow the day and the weather, and given to the forest
+/// they dilute its random splits): mean_15m − mean_1h (the rate), mean_15m − mean_24h and mean_15m − mean_6h (the level
+/// against the day and against the last 6 h), for <see cref="ChannelCoupling"/>, and mean_15m itself, for
+/// <see cref="DiurnalProfile"/>;</item>
 /// <item>over all channels, scale-free so that a fault on any channel shows in the same place: how many values are
 /// missing (dropout), how many are out of range, the largest deviation and the smallest 15-minute spread in units of
 /// the channel's own reading-to-reading noise (median |Δ| over 24 h), and the largest |mean_1h − mean_24h| and
 /// |mean_15m − mean_1h| in units of std_24h, and how long the longest-repeating channel has repeated its value exactly
-/// (log10 of 1 + minutes; a stuck sensor repeats, a live one's noise does not; values on a range limit do not count).</item>
+/// (log10 of 1 + minutes; a stuck sensor repeats, a live one's noise does not; values on a range limit do not count);
+/// last the hour of day (UTC), only for <see cref="DiurnalProfile"/>.</item>
 /// </list>
-/// <see cref="AnomalyModel"/> adds three learnt ones (<see cref="ChannelCoupling"/>).
+/// <see cref="AnomalyModel"/> adds four learnt ones (<see cref="ChannelCoupling"/>, <see cref="DiurnalProfile"/>).
 /// </summary>
 public static class EnvironmentFeatures
 {
@@ -32,15 +35,22 @@ public static class EnvironmentFeatures
     /// <summary>Feature names for <paramref name="channels"/>, in the order <see cref="FeatureTracker.Next"/> writes them.</summary>
     public static IReadOnlyList<string> Names(IReadOnlyList<AnomalyChannel> channels) =>
     [
-        .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_1h_minus_24h", $"{c.Name}_mean_15m_minus_1h",
-            $"{c.Name}_mean_15m_minus_24h", $"{c.Name}_mean_15m_minus_6h" }),
-        "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z", "log_repeat_minutes",
+        .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_15m_minus_1h",
+            $"{c.Name}_mean_15m_minus_24h", $"{c.Name}_mean_15m_minus_6h", $"{c.Name}_mean_15m" }),
+        "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z", "log_repeat_minutes", "hour_of_day",
     ];
 
-    public static int Count(int channels) => PerChannel * channels + 7;
-    internal const int PerChannel = 6;
-    /// <summary>The per-channel slots of mean_15m − mean_24h and mean_15m − mean_6h (last, so that the forest can skip them: it sees only their coupling residuals).</summary>
-    internal const int LevelSlot = 4, SpellSlot = 5;
+    public static int Count(int channels) => PerChannel * channels + Overall;
+    internal const int PerChannel = 6, Overall = 8;
+    /// <summary>The per-channel slots the forest sees (deviation and log spread), first of each channel's.</summary>
+    internal const int ForestSlots = 2;
+    /// <summary>
+    /// The per-channel slots of mean_15m − mean_1h, mean_15m − mean_24h, mean_15m − mean_6h and mean_15m itself (after
+    /// <see cref="ForestSlots"/>: the forest sees only what <see cref="ChannelCoupling"/> and <see cref="DiurnalProfile"/> make of them).
+    /// </summary>
+    internal const int RateSlot = 2, LevelSlot = 3, SpellSlot = 4, ValueSlot = 5;
+    /// <summary>The hour of day (UTC, 0 to 24), last of the row: an input of <see cref="DiurnalProfile"/>, not of the forest.</summary>
+    internal static int HourIndex(int channels) => Count(channels) - 1;
 
     /// <summary>One feature row per simulator reading (readings in time order), over <paramref name="channels"/> (default: all five).</summary>
     public static IReadOnlyList<double[]> Compute(IReadOnlyList<SensorReading> readings, IReadOnlyList<SensorChannel>? channels = null)
@@ -116,10 +126,10 @@ public sealed class FeatureTracker
             int at0 = EnvironmentFeatures.PerChannel * c;
             row[at0] = deviation;
             row[at0 + 1] = Math.Log10(spread + 1e-9);
-            row[at0 + 2] = trend;
-            row[at0 + 3] = rate;
+            row[at0 + EnvironmentFeatures.RateSlot] = rate;
             row[at0 + EnvironmentFeatures.LevelSlot] = s.Short.Mean(s.Last) - s.Day.Mean(s.Last);
             row[at0 + EnvironmentFeatures.SpellSlot] = s.Short.Mean(s.Last) - s.Spell.Mean(s.Last);
+            row[at0 + EnvironmentFeatures.ValueSlot] = s.Short.Mean(s.Last);
             maxRate = Math.Max(maxRate, Math.Abs(rate) / Math.Max(s.Day.Std(), noise));
 
             maxDeviation = Math.Max(maxDeviation, deviation / noise);
@@ -138,6 +148,7 @@ public sealed class FeatureTracker
         row[at + 4] = maxDrift;
         row[at + 5] = maxRate;
         row[at + 6] = Math.Log10(1 + maxRepeat);
+        row[at + 7] = time.UtcDateTime.TimeOfDay.TotalHours;
         return row;
     }
 
