@@ -15,8 +15,9 @@ namespace Hil.Scorer.Anomaly;
 /// they dilute its random splits): mean_15m − mean_1h (the rate), mean_15m − mean_24h and mean_15m − mean_6h (the level
 /// against the day and against the last 6 h), for <see cref="ChannelCoupling"/>, and mean_15m itself, for
 /// <see cref="DiurnalProfile"/>;</item>
-/// <item>over all channels, scale-free so that a fault on any channel shows in the same place: how many values are
-/// missing (dropout), how many are out of range, the largest deviation and the smallest 15-minute spread in units of
+/// <item>over all channels, scale-free so that a fault on any channel shows in the same place: how many channels have no
+/// valid value (missing or out of range: one count, so that a forest whose training data happened to hold only one of
+/// the two kinds of fault still splits on it and isolates the other), the largest deviation and the smallest 15-minute spread in units of
 /// the channel's own reading-to-reading noise (median |Δ| over 24 h), and the largest |mean_1h − mean_24h| and
 /// |mean_15m − mean_1h| in units of std_24h, and how long the longest-repeating channel has repeated its value exactly
 /// (log10 of 1 + minutes; a stuck sensor repeats, a live one's noise does not; values on a range limit do not count);
@@ -37,11 +38,11 @@ public static class EnvironmentFeatures
     [
         .. channels.SelectMany(c => new[] { $"{c.Name}_deviation", $"{c.Name}_log_std_15m", $"{c.Name}_mean_15m_minus_1h",
             $"{c.Name}_mean_15m_minus_24h", $"{c.Name}_mean_15m_minus_6h", $"{c.Name}_mean_15m" }),
-        "missing", "out_of_range", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z", "log_repeat_minutes", "hour_of_day",
+        "invalid", "max_deviation_z", "min_flatness_z", "max_drift_z", "max_rate_z", "log_repeat_minutes", "hour_of_day",
     ];
 
     public static int Count(int channels) => PerChannel * channels + Overall;
-    internal const int PerChannel = 6, Overall = 8;
+    internal const int PerChannel = 6, Overall = 7;
     /// <summary>The per-channel slots the forest sees (deviation and log spread), first of each channel's.</summary>
     internal const int ForestSlots = 2;
     /// <summary>
@@ -88,7 +89,7 @@ public sealed class FeatureTracker
     {
         if (values.Length != _channels.Count) throw new ArgumentException($"expected {_channels.Count} values, got {values.Length}");
         var row = new double[EnvironmentFeatures.Count(_channels.Count)];
-        int missing = 0, outOfRange = 0;
+        int invalid = 0;
         double maxDeviation = 0, minFlatness = 10, maxDrift = 0, maxRate = 0, maxRepeat = 0;
         for (int c = 0; c < _channels.Count; c++)
         {
@@ -96,8 +97,7 @@ public sealed class FeatureTracker
             ChannelState s = _state[c];
             double? value = values[c];
             bool valid = value is { } v0 && double.IsFinite(v0) && channel.InRange(v0);
-            if (value is null) missing++;
-            else if (!valid) outOfRange++;
+            if (!valid) invalid++;
 
             double recent = s.Short.Median(s.Last); // before this reading joins: a spike is measured against its neighbours
             if (valid)
@@ -141,14 +141,13 @@ public sealed class FeatureTracker
             maxDrift = Math.Max(maxDrift, Math.Abs(trend) / Math.Max(s.Day.Std(), 1e-6));
         }
         int at = EnvironmentFeatures.PerChannel * _channels.Count;
-        row[at] = missing;
-        row[at + 1] = outOfRange;
-        row[at + 2] = Math.Log10(maxDeviation + 1e-3);
-        row[at + 3] = minFlatness;
-        row[at + 4] = maxDrift;
-        row[at + 5] = maxRate;
-        row[at + 6] = Math.Log10(1 + maxRepeat);
-        row[at + 7] = time.UtcDateTime.TimeOfDay.TotalHours;
+        row[at] = invalid;
+        row[at + 1] = Math.Log10(maxDeviation + 1e-3);
+        row[at + 2] = minFlatness;
+        row[at + 3] = maxDrift;
+        row[at + 4] = maxRate;
+        row[at + 5] = Math.Log10(1 + maxRepeat);
+        row[at + 6] = time.UtcDateTime.TimeOfDay.TotalHours;
         return row;
     }
 
