@@ -16,49 +16,58 @@ public sealed record AnomalyProvenance(string Source, DateTimeOffset TrainedAt, 
 public sealed class AnomalyModel
 {
     public const string Format = "hil-anomaly-forest";
-    public const int FormatVersion = 2; // 2: level couplings instead of the trend's, repeat run length, 500 trees
+    public const int FormatVersion = 3; // 2: level couplings instead of the trend's, repeat run length, 500 trees; 3: diurnal profiles
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = false,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public AnomalyModel(string version, IReadOnlyList<AnomalyChannel> channels, IReadOnlyList<ChannelCoupling> couplings, IsolationForest forest, AnomalyProvenance provenance)
+    public AnomalyModel(string version, IReadOnlyList<AnomalyChannel> channels, IReadOnlyList<ChannelCoupling> couplings,
+        IReadOnlyList<DiurnalProfile> profiles, IsolationForest forest, AnomalyProvenance provenance)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
         if (forest.FeatureCount != FeatureNames(channels).Count)
             throw new ArgumentException($"the forest has {forest.FeatureCount} features; {channels.Count} channels give {FeatureNames(channels).Count}");
         if (!couplings.Select(c => c.Slot).SequenceEqual(CoupledSlots) || couplings.Any(c => c.Spread.Length != channels.Count))
             throw new ArgumentException($"expected couplings of the rate and the level over {channels.Count} channels");
-        (Version, Channels, Couplings, Forest, Provenance) = (version, channels, couplings, forest, provenance);
+        if (!profiles.Select(p => p.Slot).SequenceEqual(ProfiledSlots) || profiles.Any(p => p.Low.Length != channels.Count))
+            throw new ArgumentException($"expected diurnal profiles of the level and the rate over {channels.Count} channels");
+        (Version, Channels, Couplings, Profiles, Forest, Provenance) = (version, channels, couplings, profiles, forest, provenance);
     }
 
     private static readonly int[] CoupledSlots = [ChannelCoupling.RateSlot, ChannelCoupling.LevelSlot, ChannelCoupling.SpellSlot];
+    private static readonly int[] ProfiledSlots = [EnvironmentFeatures.ValueSlot, EnvironmentFeatures.RateSlot];
 
     public IReadOnlyList<ChannelCoupling> Couplings { get; }
+    public IReadOnlyList<DiurnalProfile> Profiles { get; }
 
     /// <summary>
-    /// The forest's inputs: <see cref="EnvironmentFeatures"/> except the per-channel levels (mean_15m − mean_24h and
-    /// mean_15m − mean_6h, mostly diurnal cycle and weather: given to the forest they only dilute its splits), then the
-    /// residuals of the coupled rate and the two levels.
+    /// The forest's inputs: <see cref="EnvironmentFeatures"/> except the per-channel rate and levels (mean_15m − mean_1h,
+    /// − mean_24h, − mean_6h, and mean_15m: in channel units, mostly diurnal cycle and weather; given to the forest they
+    /// dilute its splits) and the hour of day, then the residuals of the coupled rate and the two levels, and the excess
+    /// of the level and of the rate over their diurnal profiles.
     /// </summary>
     public static IReadOnlyList<string> FeatureNames(IReadOnlyList<AnomalyChannel> channels) =>
-        [.. EnvironmentFeatures.Names(channels).Where((_, i) => !IsLevel(i, channels.Count)), "max_coupled_rate_residual_z", "max_coupled_level_residual_z", "max_coupled_spell_residual_z"];
+    [
+        .. EnvironmentFeatures.Names(channels).Where((_, i) => !IsHidden(i, channels.Count)),
+        "max_coupled_rate_residual_z", "max_coupled_level_residual_z", "max_coupled_spell_residual_z", "max_diurnal_level_excess", "max_diurnal_rate_excess",
+    ];
 
-    private static bool IsLevel(int index, int channels) =>
-        index < EnvironmentFeatures.PerChannel * channels && index % EnvironmentFeatures.PerChannel >= EnvironmentFeatures.LevelSlot;
+    /// <summary>Per-channel slots after <see cref="EnvironmentFeatures.ForestSlots"/>, and the hour, are for the learnt parts only.</summary>
+    private static bool IsHidden(int index, int channels) =>
+        index < EnvironmentFeatures.PerChannel * channels ? index % EnvironmentFeatures.PerChannel >= EnvironmentFeatures.ForestSlots
+            : index == EnvironmentFeatures.HourIndex(channels);
 
-    /// <summary>Per-channel slots from <see cref="EnvironmentFeatures.LevelSlot"/> on are for the couplings only.</summary>
-    private const int CouplingOnlySlots = EnvironmentFeatures.PerChannel - EnvironmentFeatures.LevelSlot;
-
-    private static double[] WithCouplings(ReadOnlySpan<double> features, IReadOnlyList<ChannelCoupling> couplings)
+    private static double[] ForestRow(ReadOnlySpan<double> features, IReadOnlyList<ChannelCoupling> couplings, IReadOnlyList<DiurnalProfile> profiles, int width)
     {
         int channels = couplings[0].Spread.Length;
-        var row = new double[features.Length - CouplingOnlySlots * channels + couplings.Count];
+        var row = new double[width];
         int at = 0;
         for (int i = 0; i < features.Length; i++)
-            if (!IsLevel(i, channels)) row[at++] = features[i];
+            if (!IsHidden(i, channels)) row[at++] = features[i];
         foreach (ChannelCoupling coupling in couplings) row[at++] = coupling.Residual(features);
+        foreach (DiurnalProfile profile in profiles) row[at++] = profile.Excess(features);
         return row;
     }
 
@@ -76,14 +85,19 @@ public sealed class AnomalyModel
     /// <summary>Trains the forest (<see cref="Trees"/> trees on subsamples of 256) on feature rows of <paramref name="channels"/>.</summary>
     public static AnomalyModel Train(string version, IReadOnlyList<AnomalyChannel> channels, IReadOnlyList<double[]> rows, int seed,
         AnomalyProvenance provenance) =>
-        Train(version, channels, CoupledSlots.Select(slot => ChannelCoupling.Fit(rows, channels.Count, slot)).ToArray(), rows, seed, provenance);
+        Train(version, channels, CoupledSlots.Select(slot => ChannelCoupling.Fit(rows, channels.Count, slot)).ToArray(),
+            ProfiledSlots.Select(slot => DiurnalProfile.Fit(rows, channels, slot)).ToArray(), rows, seed, provenance);
 
-    private static AnomalyModel Train(string version, IReadOnlyList<AnomalyChannel> channels, ChannelCoupling[] couplings, IReadOnlyList<double[]> rows,
-        int seed, AnomalyProvenance provenance) =>
-        new(version, channels, couplings, IsolationForest.Train(rows.Select(r => WithCouplings(r, couplings)).ToList(), seed, Trees), provenance with { Rows = rows.Count });
+    private static AnomalyModel Train(string version, IReadOnlyList<AnomalyChannel> channels, ChannelCoupling[] couplings, DiurnalProfile[] profiles,
+        IReadOnlyList<double[]> rows, int seed, AnomalyProvenance provenance)
+    {
+        int width = FeatureNames(channels).Count;
+        return new(version, channels, couplings, profiles, IsolationForest.Train(rows.Select(r => ForestRow(r, couplings, profiles, width)).ToList(), seed, Trees),
+            provenance with { Rows = rows.Count });
+    }
 
     /// <summary>The anomaly score (0..1, near 1 anomalous) of one row of <see cref="EnvironmentFeatures"/>.</summary>
-    public double Score(ReadOnlySpan<double> features) => Forest.Score(WithCouplings(features, Couplings));
+    public double Score(ReadOnlySpan<double> features) => Forest.Score(ForestRow(features, Couplings, Profiles, Forest.FeatureCount));
 
     /// <summary>Writes the model next to <paramref name="path"/> and moves it into place, so a reader never sees half a file.</summary>
     public void Save(string path)
@@ -96,7 +110,9 @@ public sealed class AnomalyModel
     }
 
     public string ToJson() => JsonSerializer.Serialize(new ModelFile(Format, FormatVersion, Version, Provenance, Channels,
-        FeatureNames(Channels), Couplings.Select(c => new CouplingData(c.Slot, c.Weights, c.Spread)).ToList(), Forest.ToData()), Json);
+        FeatureNames(Channels), Couplings.Select(c => new CouplingData(c.Slot, c.Weights, c.Spread)).ToList(), 
+        Profiles.Select(p => new ProfileData(p.Slot, p.Low, p.High)).ToList(),
+        Forest.ToData()), Json);
 
     public static AnomalyModel Load(string path)
     {
@@ -117,16 +133,21 @@ public sealed class AnomalyModel
         if (file.Format != Format) throw new FormatException($"not an anomaly model (format '{file.Format}', expected '{Format}')");
         if (file.FormatVersion != FormatVersion) throw new FormatException($"model format version {file.FormatVersion}; this build reads version {FormatVersion}");
         if (file.Channels is not { Count: > 0 } || file.Forest is null || file.Provenance is null || file.Couplings is null
-            || string.IsNullOrWhiteSpace(file.ModelVersion))
-            throw new FormatException("model file lacks model_version, provenance, channels, couplings or forest");
+            || file.Profiles is null || file.Profiles.Any(p => p?.Low is null || p.High is null) || string.IsNullOrWhiteSpace(file.ModelVersion))
+            throw new FormatException("model file lacks model_version, provenance, channels, couplings, profiles or forest");
         if (file.Features is null || !file.Features.SequenceEqual(FeatureNames(file.Channels)))
             throw new FormatException("the model's feature list differs from this build's features for its channels; retrain it (hil train anomaly)");
+        if (!file.Profiles.Select(p => p!.Slot).SequenceEqual(ProfiledSlots))
+            throw new FormatException($"expected diurnal profiles of feature slots {string.Join(", ", ProfiledSlots)} (the level and the rate)");
         return new AnomalyModel(file.ModelVersion, file.Channels, file.Couplings.Select(c => ChannelCoupling.From(c.Slot, c.Weights, c.Spread)).ToArray(),
-            IsolationForest.FromData(file.Forest), file.Provenance);
+            file.Profiles.Select(p => DiurnalProfile.From(p.Slot, p.Low!, p.High!, file.Channels)).ToArray(), IsolationForest.FromData(file.Forest), file.Provenance);
     }
 
     private sealed record ModelFile(string Format, int FormatVersion, string ModelVersion, AnomalyProvenance? Provenance,
-        IReadOnlyList<AnomalyChannel>? Channels, IReadOnlyList<string>? Features, IReadOnlyList<CouplingData>? Couplings, IsolationForestData? Forest);
+        IReadOnlyList<AnomalyChannel>? Channels, IReadOnlyList<string>? Features, IReadOnlyList<CouplingData>? Couplings, IReadOnlyList<ProfileData>? Profiles,
+        IsolationForestData? Forest);
 
     private sealed record CouplingData(int Slot, double[][] Weights, double[] Spread);
+
+    private sealed record ProfileData(int Slot, double[][]? Low, double[][]? High);
 }

@@ -10,7 +10,7 @@ namespace Hil.Scorer.Anomaly;
 /// </summary>
 public sealed class ChannelCoupling
 {
-    public const int RateSlot = 3, LevelSlot = EnvironmentFeatures.LevelSlot, SpellSlot = EnvironmentFeatures.SpellSlot;
+    public const int RateSlot = EnvironmentFeatures.RateSlot, LevelSlot = EnvironmentFeatures.LevelSlot, SpellSlot = EnvironmentFeatures.SpellSlot;
 
     private ChannelCoupling(int slot, double[][] weights, double[] spread) => (Slot, Weights, Spread) = (slot, weights, spread);
 
