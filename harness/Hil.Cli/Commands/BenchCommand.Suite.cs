@@ -23,7 +23,8 @@ internal static partial class BenchCommand
     }
 
     // PlatformBackground: wall time the platform pool spent starting and stopping platforms beside the scenarios.
-    private sealed record SuiteMeasurement(string Run, TimeSpan Wall, bool Passed, IReadOnlyList<ScenarioTiming> Scenarios, TimeSpan PlatformBackground);
+    private sealed record SuiteMeasurement(string Run, TimeSpan Wall, bool Passed, IReadOnlyList<ScenarioTiming> Scenarios, TimeSpan PlatformBackground,
+        OverheadBreakdown Breakdown);
 
     private static async Task<int> SuiteAsync(bool record, CancellationToken cancellationToken)
     {
@@ -57,7 +58,14 @@ internal static partial class BenchCommand
                 s.Name, F(s.Wall.TotalMilliseconds, "0"), F(s.Waiting.TotalMilliseconds, "0"), F(s.Overhead.TotalMilliseconds, "0"),
                 F(s.PlatformStartStop.TotalMilliseconds, "0"), warm.Scenarios.FirstOrDefault(w => w.Name == s.Name) is { } w ? F(w.Overhead.TotalMilliseconds, "0") : "—",
             ]));
-        string text = $"{table}\n\nLoad average (1/5/15 min) before: {loadBefore}; after: {MachineLoad.Average()}.\n\n{slowest}";
+        string where = MarkdownTable.Render(["where the overhead goes (summed over the scenarios)", "times", "cold: in all (ms)", "cold: largest (ms)", "warm: in all (ms)", "warm: largest (ms)"],
+            cold.Breakdown.Parts.OrderByDescending(p => p.Value.Total).Take(12).Select(p => (IReadOnlyList<string>)
+            [
+                p.Key, p.Value.Count.ToString(CultureInfo.InvariantCulture), F(p.Value.Total.TotalMilliseconds, "0"), F(p.Value.Max.TotalMilliseconds, "0"),
+                warm.Breakdown.Parts.TryGetValue(p.Key, out OverheadBreakdown.Part? w) ? F(w.Total.TotalMilliseconds, "0") : "—",
+                w is null ? "—" : F(w.Max.TotalMilliseconds, "0"),
+            ]));
+        string text = $"{table}\n\nLoad average (1/5/15 min) before: {loadBefore}; after: {MachineLoad.Average()}.\n\n{slowest}\n\n{where}";
         Console.WriteLine(text);
         if (record)
         {
@@ -86,7 +94,8 @@ internal static partial class BenchCommand
         SuiteOutcome outcome = await SuiteRun.RunAsync(options, timing.Observe, cancellationToken);
         wall.Stop();
         if (timing.Scenarios.Count == 0) throw new InvalidOperationException("The default suite ran no scenario.");
-        return new SuiteMeasurement(name, wall.Elapsed, outcome.ExitCode == 0, timing.Scenarios, PlatformPool.BackgroundStartStopTime - background);
+        return new SuiteMeasurement(name, wall.Elapsed, outcome.ExitCode == 0, timing.Scenarios, PlatformPool.BackgroundStartStopTime - background,
+            timing.Breakdown);
     }
 
     private static double[] Sorted(IEnumerable<TimeSpan> values) => values.Select(v => v.TotalMilliseconds).Order().ToArray();
