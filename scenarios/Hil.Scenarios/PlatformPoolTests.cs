@@ -50,6 +50,34 @@ public sealed class PlatformPoolTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.TakeAsync(CancellationToken.None));
     }
 
+    [Test]
+    public async Task A_pool_told_how_many_platforms_the_run_takes_keeps_no_spare_beyond_them()
+    {
+        var pool = new PlatformPool();
+        try
+        {
+            pool.Expect(0);
+            Assert.That(pool.SpareCount, Is.Zero, "a run without platform scenarios starts none");
+            pool.Expect(5);
+            Assert.That(pool.SpareCount, Is.EqualTo(PlatformPool.Spares), "never more than the spares");
+            pool.Expect(1);
+            Assert.That(pool.SpareCount, Is.EqualTo(1), "the spare beyond the one expected is stopped");
+
+            PreparedPlatform expected = await pool.TakeAsync(CancellationToken.None);
+            Assert.That(pool.SpareCount, Is.Zero, "no spare after the last expected platform");
+            PreparedPlatform unannounced = await pool.TakeAsync(CancellationToken.None);
+            Assert.That(unannounced.DataDirectory, Is.Not.EqualTo(expected.DataDirectory), "a scenario taking one unannounced still gets its own");
+            Assert.That(pool.SpareCount, Is.Zero);
+            await pool.ReturnAsync(expected);
+            await pool.ReturnAsync(unannounced);
+        }
+        finally
+        {
+            await pool.DrainAsync();
+        }
+        Assert.That(pool.Running, Is.Zero, "every platform started, the stopped surplus included, has stopped");
+    }
+
     private static (string Data, int Mqtt, Uri Http) Describe(ScenarioPlatform platform) =>
         (platform.DataDirectory, platform.Host.MqttPort, platform.Host.Backend.HttpAddress);
 
