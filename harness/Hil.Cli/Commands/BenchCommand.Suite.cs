@@ -23,8 +23,9 @@ internal static partial class BenchCommand
     }
 
     // PlatformBackground: wall time the platform pool spent starting and stopping platforms beside the scenarios.
+    // Cpu: processor time of this process over the run (every thread: the harness, the in-process brokers and backends; not the nodes).
     private sealed record SuiteMeasurement(string Run, TimeSpan Wall, bool Passed, IReadOnlyList<ScenarioTiming> Scenarios, TimeSpan PlatformBackground,
-        OverheadBreakdown Breakdown);
+        OverheadBreakdown Breakdown, TimeSpan Cpu);
 
     private static async Task<int> SuiteAsync(bool record, CancellationToken cancellationToken)
     {
@@ -41,6 +42,8 @@ internal static partial class BenchCommand
             double[] besidesPlatform = Sorted(scenarios.Select(s => s.OverheadBesidesPlatform));
             rows.Add(Row($"{run.Run}: suite wall time ({scenarios.Count} scenarios, {(run.Passed ? "all passed" : "FAILED")})",
                 $"{F(run.Wall.TotalSeconds)} s", SuiteGoalSeconds, "s", run.Wall.TotalSeconds));
+            rows.Add([$"{run.Run}: CPU time of the hil process (harness, in-process brokers and backends; not the nodes)",
+                $"{F(run.Cpu.TotalSeconds)} s", "—", "—"]);
             rows.Add([$"{run.Run}: in scenarios / waiting on nodes and platform",
                 $"{F(scenarios.Sum(s => s.Wall.TotalSeconds))} s / {F(scenarios.Sum(s => s.Waiting.TotalSeconds))} s", "—", "—"]);
             rows.Add(Row($"{run.Run}: harness overhead per scenario, p50 / p95 / max",
@@ -90,12 +93,15 @@ internal static partial class BenchCommand
             Path.Combine(RepositoryLayout.Root, "scenarios", "Features"), Repeat: 1, Path.Combine(RepositoryLayout.BuildDirectory, "bench-suite-report"));
         var timing = new SuiteTiming();
         TimeSpan background = PlatformPool.BackgroundStartStopTime;
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpu = process.TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         SuiteOutcome outcome = await SuiteRun.RunAsync(options, timing.Observe, cancellationToken);
         wall.Stop();
+        process.Refresh();
         if (timing.Scenarios.Count == 0) throw new InvalidOperationException("The default suite ran no scenario.");
         return new SuiteMeasurement(name, wall.Elapsed, outcome.ExitCode == 0, timing.Scenarios, PlatformPool.BackgroundStartStopTime - background,
-            timing.Breakdown);
+            timing.Breakdown, process.TotalProcessorTime - cpu);
     }
 
     private static double[] Sorted(IEnumerable<TimeSpan> values) => values.Select(v => v.TotalMilliseconds).Order().ToArray();
