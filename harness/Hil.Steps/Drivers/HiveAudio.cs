@@ -37,8 +37,11 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
 {
     public const int Hour = 12;
     // A clip is a pure function of its options, and the suite plays the same ones (the calm captures that give the
-    // node its history) in many scenarios: synthesising a 2 s clip costs 10-60 ms, far more than playing it.
-    private static readonly ConcurrentDictionary<BeeClipOptions, BeeClip> Clips = new();
+    // node its history) in many scenarios: synthesising a 2 s clip costs 10-60 ms, far more than playing it. Its
+    // stimulus frames are kept with it (63 frames with a bitwise CRC each for 2 s) and go out in one write.
+    private static readonly ConcurrentDictionary<BeeClipOptions, SoundedClip> Clips = new();
+    // The firmware's weights, parsed once per process: `hil train` regenerates the header, never during a run.
+    private static readonly Lazy<BeeModel> Model = new(() => ModelHeader.Read(Path.Combine(RepositoryLayout.Root, ModelHeader.RepositoryPath)));
     private readonly List<HeardClip> _heard = new();
     private ReferenceNode? _reference;
     private long _referenceBoot = -1;
@@ -52,7 +55,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     public HeardClip Last => _heard.Count > 0 ? _heard[^1] : throw new InvalidOperationException("The node has heard no clip yet (a step \"the node hears ...\" comes first).");
 
     /// <summary>The scorer's reference of the firmware's audio path, with the weights the firmware is built from.</summary>
-    private ReferenceNode Reference => _reference ??= new ReferenceNode(ModelHeader.Read(Path.Combine(RepositoryLayout.Root, ModelHeader.RepositoryPath)));
+    private ReferenceNode Reference => _reference ??= new ReferenceNode(Model.Value);
 
     public async Task<HeardClip> PlayAsync(HiveSound sound, OutsideNoise noise, double seconds, double snrDb = BeeClipOptions.DefaultSnrDb)
     {
@@ -64,15 +67,15 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
             Reference.Boot(); // a new boot: the node's RMS history starts again, and so does the reference's
             _referenceBoot = boot;
         }
-        BeeClip clip = Clips.GetOrAdd(new BeeClipOptions
+        (BeeClip clip, byte[] frames) = Clips.GetOrAdd(new BeeClipOptions
         {
             Sound = sound, Noise = noise, Seconds = seconds, SnrDb = snrDb, Seed = 100 + _clips++,
-        }, BeeAudioGenerator.Generate);
+        }, SoundedClip.Of);
         TargetChannel channel = node.Target.GetChannel(ChannelNames.Stimulus);
         await channel.WriteAsync(StimulusFrames.Sensor(stimulus.Temperature, stimulus.Humidity, hour: Hour), ct);
         Reference.Sensor(stimulus.Temperature, stimulus.Humidity, Hour);
         int before = Events(node).Count;
-        foreach (byte[] frame in StimulusFrames.AudioClip(clip.Samples)) await channel.WriteAsync(frame, ct);
+        await channel.WriteAsync(frames, ct);
         DateTimeOffset ended = TimeProvider.System.GetUtcNow();
         // The reference scores the clip while the node does (the harness's own work, off the wait); awaited before the next clip.
         Task<EdgeInference> reference = Task.Run(() => Reference.Capture(clip.Samples), ct);
@@ -127,4 +130,14 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
 
     private static IReadOnlyList<ModemPublish> Events(FleetNode node) =>
         node.Modem.Publishes.Where(p => p.Topic == $"devices/{node.NodeId}/events").ToArray();
+}
+
+/// <summary>A synthesised clip and its stimulus frames, back to back (<see cref="StimulusFrames.AudioClip"/>).</summary>
+internal sealed record SoundedClip(BeeClip Clip, byte[] Frames)
+{
+    public static SoundedClip Of(BeeClipOptions options)
+    {
+        BeeClip clip = BeeAudioGenerator.Generate(options);
+        return new SoundedClip(clip, StimulusFrames.AudioClip(clip.Samples).SelectMany(f => f).ToArray());
+    }
 }
