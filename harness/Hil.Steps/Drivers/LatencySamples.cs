@@ -1,4 +1,5 @@
 using System.Globalization;
+using Hil.Backend.Hosting;
 using Hil.Backend.Storage;
 using Hil.Gherkin.Bindings;
 using Hil.Mqtt.Broker;
@@ -27,7 +28,7 @@ public static class LatencySamples
         foreach (BrokerMessageEvent m in platform.Traffic)
         {
             if (m.ReceiverClientId is null) received.TryAdd((m.Topic, Convert.ToHexString(m.Payload.Span)), m); // the first of each
-            else if (m.ReceiverClientId == "hil-backend") delivered.TryAdd((m.Topic, Convert.ToHexString(m.Payload.Span)), m);
+            else if (m.ReceiverClientId == PlatformHost.BackendClientId) delivered.TryAdd((m.Topic, Convert.ToHexString(m.Payload.Span)), m);
         }
         var stored = new Dictionary<(long? Boot, long? Seq), TelemetryRecord>();
         foreach (TelemetryRecord r in rows) stored.TryAdd((r.Boot, r.Seq), r);
