@@ -29,11 +29,11 @@ internal static class SuiteRun
         if (options.Repeat < 1) throw new ArgumentException($"--repeat must be at least 1 (got {options.Repeat}).");
         TagExpression tags = TagExpression.Parse(options.Tags);
         // Each round's platform pool (PlatformHooks) is the run's own, so that the first platform starts before anything
-        // else: while the features are parsed (a cold process spends that time compiling) when any of them uses one.
+        // else: while the features are parsed (a cold process spends that time compiling) when a selected feature is tagged @platform.
         var pool = new PlatformPool();
         try
         {
-            if (PlatformHooks.MentionedIn(options.FeaturesDirectory)) pool.Expect(1);
+            if (PlatformHooks.LikelyUsedBy(options.FeaturesDirectory, tags.Matches)) pool.Expect(1);
             IReadOnlyList<ScenarioCase> scenarios = FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory)));
             int selected = scenarios.Count(s => tags.Matches(s.Tags));
             int platforms = scenarios.Count(s => tags.Matches(s.Tags) && PlatformHooks.UsesThePlatform(s));

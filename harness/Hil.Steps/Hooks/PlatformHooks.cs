@@ -28,10 +28,24 @@ public sealed class PlatformHooks(ScenarioPlatform platform)
     public static bool UsesThePlatform(ScenarioCase scenario) => scenario.Tags.Contains(Tag, StringComparer.Ordinal);
 
     /// <summary>
-    /// Whether any feature file under <paramref name="featuresDirectory"/> mentions the tag: a plain text search, far cheaper
-    /// than parsing the features (which a cold process has to compile first), so a platform can start meanwhile.
+    /// Whether some feature file under <paramref name="featuresDirectory"/> is tagged @platform as a whole and its tags
+    /// alone are <paramref name="selected"/>: a look at the files' first lines, far cheaper than parsing the features
+    /// (which a cold process has to compile first), so that a platform can start meanwhile when the run will likely take one.
     /// </summary>
-    public static bool MentionedIn(string featuresDirectory) =>
+    public static bool LikelyUsedBy(string featuresDirectory, Func<IReadOnlyList<string>, bool> selected) =>
         Directory.Exists(featuresDirectory) &&
-        Directory.EnumerateFiles(featuresDirectory, "*.feature", SearchOption.AllDirectories).Any(f => File.ReadAllText(f).Contains(Tag, StringComparison.Ordinal));
+        Directory.EnumerateFiles(featuresDirectory, "*.feature", SearchOption.AllDirectories).Select(FeatureTags)
+            .Any(tags => tags.Contains(Tag, StringComparer.Ordinal) && selected(tags));
+
+    // The tags on the lines before "Feature:" (comments and blank lines skipped).
+    private static IReadOnlyList<string> FeatureTags(string file)
+    {
+        var tags = new List<string>();
+        foreach (string line in File.ReadLines(file).Select(l => l.Trim()))
+        {
+            if (line.StartsWith('@')) tags.AddRange(line.Split(' ', StringSplitOptions.RemoveEmptyEntries).TakeWhile(t => t.StartsWith('@')));
+            else if (line.Length > 0 && !line.StartsWith('#')) break;
+        }
+        return tags;
+    }
 }
