@@ -1,6 +1,8 @@
 using System.Net.Sockets;
+using Hil.Gherkin.Expressions;
 using Hil.Gherkin.Runtime;
 using Hil.Steps.Drivers;
+using Hil.Steps.Hooks;
 
 namespace Hil.Scenarios;
 
@@ -76,6 +78,30 @@ public sealed class PlatformPoolTests
             await pool.DrainAsync();
         }
         Assert.That(pool.Running, Is.Zero, "every platform started, the stopped surplus included, has stopped");
+    }
+
+    [Test]
+    public void The_early_platform_starts_only_when_a_feature_tagged_platform_is_selected_by_its_own_tags()
+    {
+        DirectoryInfo features = Directory.CreateTempSubdirectory("hil-platform-tags-");
+        try
+        {
+            File.WriteAllText(Path.Combine(features.FullName, "console.feature"), "@console\nFeature: console\n  @platform\n  Scenario: s\n    Given a node\n");
+            Directory.CreateDirectory(Path.Combine(features.FullName, "Latency"));
+            File.WriteAllText(Path.Combine(features.FullName, "Latency", "budgets.feature"),
+                "# a comment\n\n@latency @platform\n@slow\nFeature: budgets\n  Scenario: s\n    Given a node\n");
+
+            Assert.That(PlatformHooks.LikelyUsedBy(features.FullName, TagExpression.Parse("@latency").Matches), Is.True);
+            Assert.That(PlatformHooks.LikelyUsedBy(features.FullName, TagExpression.Parse("not @slow").Matches), Is.False,
+                "the only feature tagged @platform is @slow too (its tags on two lines)");
+            Assert.That(PlatformHooks.LikelyUsedBy(features.FullName, TagExpression.Parse("@console").Matches), Is.False,
+                "a scenario's own @platform is not the feature's: the pool learns of it once the features are parsed");
+            Assert.That(PlatformHooks.LikelyUsedBy(Path.Combine(features.FullName, "missing"), _ => true), Is.False);
+        }
+        finally
+        {
+            features.Delete(recursive: true);
+        }
     }
 
     private static (string Data, int Mqtt, Uri Http) Describe(ScenarioPlatform platform) =>
