@@ -5,6 +5,7 @@ using Hil.Gherkin.Runtime;
 using Hil.Steps;
 using Hil.Steps.Drivers;
 using Hil.Steps.Hooks;
+using Hil.Steps.Steps;
 
 namespace Hil.Cli.Scenarios;
 
@@ -38,6 +39,7 @@ internal static class SuiteRun
             int selected = scenarios.Count(s => tags.Matches(s.Tags));
             int platforms = scenarios.Count(s => tags.Matches(s.Tags) && PlatformHooks.UsesThePlatform(s));
             pool.Expect(platforms);
+            _ = HiveAudio.SynthesiseAheadAsync(scenarios.Where(s => tags.Matches(s.Tags)).Select(AudioSteps.ClipsAhead));
             Console.WriteLine($"hil run: {selected} of {scenarios.Count} scenarios ({(tags.Source.Length == 0 ? "all" : tags.Source)}) on {where}" +
                               (options.Repeat > 1 ? $", {options.Repeat} rounds" : ""));
             var progress = new SuiteProgress(Console.Out, live: !Console.IsOutputRedirected);

@@ -39,7 +39,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     // A clip is a pure function of its options, and the suite plays the same ones (the calm captures that give the
     // node its history) in many scenarios: synthesising a 2 s clip costs 10-60 ms, far more than playing it. Its
     // stimulus frames are kept with it (63 frames with a bitwise CRC each for 2 s) and go out in one write.
-    private static readonly ConcurrentDictionary<BeeClipOptions, SoundedClip> Clips = new();
+    private static readonly ConcurrentDictionary<BeeClipOptions, Lazy<SoundedClip>> Clips = new();
     // The firmware's weights, parsed once per process: `hil train` regenerates the header, never during a run.
     private static readonly Lazy<BeeModel> Model = new(() => ModelHeader.Read(Path.Combine(RepositoryLayout.Root, ModelHeader.RepositoryPath)));
     private readonly List<HeardClip> _heard = new();
@@ -57,7 +57,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     /// <summary>The scorer's reference of the firmware's audio path, with the weights the firmware is built from.</summary>
     private ReferenceNode Reference => _reference ??= new ReferenceNode(Model.Value);
 
-    public async Task<HeardClip> PlayAsync(HiveSound sound, OutsideNoise noise, double seconds, double snrDb = BeeClipOptions.DefaultSnrDb)
+    public async Task<HeardClip> PlayAsync(HiveClip wanted)
     {
         FleetNode node = fleet.Node;
         CancellationToken ct = fleet.CancellationToken;
@@ -67,10 +67,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
             Reference.Boot(); // a new boot: the node's RMS history starts again, and so does the reference's
             _referenceBoot = boot;
         }
-        (BeeClip clip, byte[] frames) = Clips.GetOrAdd(new BeeClipOptions
-        {
-            Sound = sound, Noise = noise, Seconds = seconds, SnrDb = snrDb, Seed = 100 + _clips++,
-        }, SoundedClip.Of);
+        (BeeClip clip, byte[] frames) = Sounded(wanted.Options(_clips++));
         TargetChannel channel = node.Target.GetChannel(ChannelNames.Stimulus);
         await channel.WriteAsync(StimulusFrames.Sensor(stimulus.Temperature, stimulus.Humidity, hour: Hour), ct);
         Reference.Sensor(stimulus.Temperature, stimulus.Humidity, Hour);
@@ -85,6 +82,24 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         _heard.Add(heard);
         return heard;
     }
+
+    /// <summary>
+    /// Synthesises, in the background, the clips the audio steps of <paramref name="scenarios"/> will play (numbered in
+    /// each scenario from its first clip, as <see cref="PlayAsync"/> numbers them), so that a scenario finds them made.
+    /// The same options make the same clip, bit for bit, whichever thread makes it; a step that finds its clip still being
+    /// made waits for it, and a clip not foreseen is made when played.
+    /// </summary>
+    public static Task SynthesiseAheadAsync(IEnumerable<IReadOnlyList<HiveClip>> scenarios) => Task.Run(() =>
+    {
+        foreach (BeeClipOptions options in scenarios.SelectMany(clips => clips.Select((clip, i) => clip.Options(i))).Distinct())
+        {
+            try { Sounded(options); }
+            catch (Exception) { /* kept by its Lazy: the step that plays this clip fails with it */ }
+        }
+    });
+
+    private static SoundedClip Sounded(BeeClipOptions options) =>
+        Clips.GetOrAdd(options, o => new Lazy<SoundedClip>(() => SoundedClip.Of(o))).Value;
 
     /// <summary>Waits (wall time) until the backend has stored the inference of <paramref name="heard"/>; returns the row.</summary>
     public async Task<InferenceRecord> StoredAsync(HeardClip heard)
@@ -130,6 +145,12 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
 
     private static IReadOnlyList<ModemPublish> Events(FleetNode node) =>
         node.Modem.Publishes.Where(p => p.Topic == $"devices/{node.NodeId}/events").ToArray();
+}
+
+/// <summary>A clip a step plays; the <paramref name="index"/>th of a scenario gets the seed 100 + index.</summary>
+public sealed record HiveClip(HiveSound Sound, OutsideNoise Noise, double Seconds, double SnrDb = BeeClipOptions.DefaultSnrDb)
+{
+    public BeeClipOptions Options(int index) => new() { Sound = Sound, Noise = Noise, Seconds = Seconds, SnrDb = SnrDb, Seed = 100 + index };
 }
 
 /// <summary>A synthesised clip and its stimulus frames, back to back (<see cref="StimulusFrames.AudioClip"/>).</summary>
