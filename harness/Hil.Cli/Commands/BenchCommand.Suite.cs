@@ -80,7 +80,9 @@ internal static partial class BenchCommand
                 "polled on the platform, the backend answering an API call or a query of its store (`WaitMeter`: overlapping waits of several nodes count once). What remains is the harness's own work: " +
                 "matching steps, hooks, starting node processes, getting the scenario's in-process broker and backend (shown apart: each scenario " +
                 "gets a fresh one, started in the background while the previous scenario ran, and stopped in the background after it), building firmware variants " +
-                "not yet built, evidence and cleanup. The machine is shared with other builds; the load average is part of the figure.", text);
+                "not yet built, evidence and cleanup. The last table sums that overhead over the run by step binding and hook stretch (the stretches of a " +
+                "scenario add up to its overhead). CPU time is the hil process's: the harness and the in-process brokers and backends, not the node " +
+                "processes. The machine is shared with other builds; the load average is part of the figure.", text);
             Console.Error.WriteLine($"hil: recorded in {file}");
         }
         bool goalsMet = cold.Wall.TotalSeconds <= SuiteGoalSeconds && cold.Scenarios.Max(s => s.Overhead.TotalMilliseconds) <= OverheadGoalMs;
