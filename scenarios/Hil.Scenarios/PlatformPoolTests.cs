@@ -1,6 +1,8 @@
 using System.Net.Sockets;
+using Hil.Gherkin.Expressions;
 using Hil.Gherkin.Runtime;
 using Hil.Steps.Drivers;
+using Hil.Steps.Hooks;
 
 namespace Hil.Scenarios;
 
@@ -48,6 +50,58 @@ public sealed class PlatformPoolTests
             Assert.That(await RefusesAsync(http.Port), Is.True, $"the backend on {http} is closed");
         }
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pool.TakeAsync(CancellationToken.None));
+    }
+
+    [Test]
+    public async Task A_pool_told_how_many_platforms_the_run_takes_keeps_no_spare_beyond_them()
+    {
+        var pool = new PlatformPool();
+        try
+        {
+            pool.Expect(0);
+            Assert.That(pool.SpareCount, Is.Zero, "a run without platform scenarios starts none");
+            pool.Expect(5);
+            Assert.That(pool.SpareCount, Is.EqualTo(PlatformPool.Spares), "never more than the spares");
+            pool.Expect(1);
+            Assert.That(pool.SpareCount, Is.EqualTo(1), "the spare beyond the one expected is stopped");
+
+            PreparedPlatform expected = await pool.TakeAsync(CancellationToken.None);
+            Assert.That(pool.SpareCount, Is.Zero, "no spare after the last expected platform");
+            PreparedPlatform unannounced = await pool.TakeAsync(CancellationToken.None);
+            Assert.That(unannounced.DataDirectory, Is.Not.EqualTo(expected.DataDirectory), "a scenario taking one unannounced still gets its own");
+            Assert.That(pool.SpareCount, Is.Zero);
+            await pool.ReturnAsync(expected);
+            await pool.ReturnAsync(unannounced);
+        }
+        finally
+        {
+            await pool.DrainAsync();
+        }
+        Assert.That(pool.Running, Is.Zero, "every platform started, the stopped surplus included, has stopped");
+    }
+
+    [Test]
+    public void The_early_platform_starts_only_when_a_feature_tagged_platform_is_selected_by_its_own_tags()
+    {
+        DirectoryInfo features = Directory.CreateTempSubdirectory("hil-platform-tags-");
+        try
+        {
+            File.WriteAllText(Path.Combine(features.FullName, "console.feature"), "@console\nFeature: console\n  @platform\n  Scenario: s\n    Given a node\n");
+            Directory.CreateDirectory(Path.Combine(features.FullName, "Latency"));
+            File.WriteAllText(Path.Combine(features.FullName, "Latency", "budgets.feature"),
+                "# a comment\n\n@latency @platform\n@slow\nFeature: budgets\n  Scenario: s\n    Given a node\n");
+
+            Assert.That(PlatformHooks.LikelyUsedBy(features.FullName, TagExpression.Parse("@latency").Matches), Is.True);
+            Assert.That(PlatformHooks.LikelyUsedBy(features.FullName, TagExpression.Parse("not @slow").Matches), Is.False,
+                "the only feature tagged @platform is @slow too (its tags on two lines)");
+            Assert.That(PlatformHooks.LikelyUsedBy(features.FullName, TagExpression.Parse("@console").Matches), Is.False,
+                "a scenario's own @platform is not the feature's: the pool learns of it once the features are parsed");
+            Assert.That(PlatformHooks.LikelyUsedBy(Path.Combine(features.FullName, "missing"), _ => true), Is.False);
+        }
+        finally
+        {
+            features.Delete(recursive: true);
+        }
     }
 
     private static (string Data, int Mqtt, Uri Http) Describe(ScenarioPlatform platform) =>

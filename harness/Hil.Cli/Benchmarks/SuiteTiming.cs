@@ -17,12 +17,16 @@ internal sealed class SuiteTiming
 
     public IReadOnlyList<ScenarioTiming> Scenarios => _scenarios;
 
+    /// <summary>The same overhead cut by step binding and hook stretch, summed over the run.</summary>
+    public OverheadBreakdown Breakdown { get; } = new();
+
     /// <summary>Listens to a round's runner: each finished scenario takes the waits since the previous one finished.</summary>
     public void Observe(GherkinRunner runner)
     {
         _mark = WaitMeter.Total;
         _platformMark = ScenarioPlatform.StartStopTime;
         runner.ScenarioFinished += OnFinished;
+        Breakdown.Observe(runner);
     }
 
     private void OnFinished(ScenarioResult result)

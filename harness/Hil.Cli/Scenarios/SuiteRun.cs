@@ -4,6 +4,8 @@ using Hil.Gherkin.Reports;
 using Hil.Gherkin.Runtime;
 using Hil.Steps;
 using Hil.Steps.Drivers;
+using Hil.Steps.Hooks;
+using Hil.Steps.Steps;
 
 namespace Hil.Cli.Scenarios;
 
@@ -27,37 +29,53 @@ internal static class SuiteRun
         string where = settings.NodeTargets.Description;
         if (options.Repeat < 1) throw new ArgumentException($"--repeat must be at least 1 (got {options.Repeat}).");
         TagExpression tags = TagExpression.Parse(options.Tags);
-        IReadOnlyList<ScenarioCase> scenarios = FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory)));
-        int selected = scenarios.Count(s => tags.Matches(s.Tags));
-        Console.WriteLine($"hil run: {selected} of {scenarios.Count} scenarios ({(tags.Source.Length == 0 ? "all" : tags.Source)}) on {where}" +
-                          (options.Repeat > 1 ? $", {options.Repeat} rounds" : ""));
-        var progress = new SuiteProgress(Console.Out, live: !Console.IsOutputRedirected);
-        var all = new List<ScenarioResult>();
-        DateTimeOffset startedAt = TimeProvider.System.GetUtcNow();
-        long start = TimeProvider.System.GetTimestamp();
-        var verdicts = new RepeatVerdicts();
-        for (int round = 1; round <= options.Repeat; round++)
+        // Each round's platform pool (PlatformHooks) is the run's own, so that the first platform starts before anything
+        // else: while the features are parsed (a cold process spends that time compiling) when a selected feature is tagged @platform.
+        var pool = new PlatformPool();
+        try
         {
-            if (options.Repeat > 1) Console.WriteLine($"round {round} of {options.Repeat}");
-            await using var runner = new GherkinRunner(StepCatalogue.Bindings);
-            runner.RegisterInstance(settings);
-            progress.Attach(runner);
-            observe?.Invoke(runner);
-            foreach (ScenarioCase scenario in scenarios)
+            if (PlatformHooks.LikelyUsedBy(options.FeaturesDirectory, tags.Matches)) pool.Expect(1);
+            IReadOnlyList<ScenarioCase> scenarios = FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory)));
+            int selected = scenarios.Count(s => tags.Matches(s.Tags));
+            int platforms = scenarios.Count(s => tags.Matches(s.Tags) && PlatformHooks.UsesThePlatform(s));
+            pool.Expect(platforms);
+            _ = HiveAudio.SynthesiseAheadAsync(scenarios.Where(s => tags.Matches(s.Tags)).Select(AudioSteps.ClipsAhead));
+            Console.WriteLine($"hil run: {selected} of {scenarios.Count} scenarios ({(tags.Source.Length == 0 ? "all" : tags.Source)}) on {where}" +
+                              (options.Repeat > 1 ? $", {options.Repeat} rounds" : ""));
+            var progress = new SuiteProgress(Console.Out, live: !Console.IsOutputRedirected);
+            var all = new List<ScenarioResult>();
+            DateTimeOffset startedAt = TimeProvider.System.GetUtcNow();
+            long start = TimeProvider.System.GetTimestamp();
+            var verdicts = new RepeatVerdicts();
+            for (int round = 1; round <= options.Repeat; round++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (tags.Matches(scenario.Tags)) await runner.RunAsync(scenario, cancellationToken);
-                else runner.Skip(scenario, $"not selected by \"{tags}\"");
+                if (options.Repeat > 1) Console.WriteLine($"round {round} of {options.Repeat}");
+                if (round > 1) (pool = new PlatformPool()).Expect(platforms);
+                await using var runner = new GherkinRunner(StepCatalogue.Bindings);
+                runner.RegisterInstance(settings);
+                runner.RegisterInstance(pool); // drained by the round's AfterTestRun hook
+                progress.Attach(runner);
+                observe?.Invoke(runner);
+                foreach (ScenarioCase scenario in scenarios)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (tags.Matches(scenario.Tags)) await runner.RunAsync(scenario, cancellationToken);
+                    else runner.Skip(scenario, $"not selected by \"{tags}\"");
+                }
+                all.AddRange(runner.Results);
+                verdicts.AddRound(runner.Results);
             }
-            all.AddRange(runner.Results);
-            verdicts.AddRound(runner.Results);
+            var run = new ReportRun($"HIL Harness — {where}, {(tags.Source.Length == 0 ? "all scenarios" : tags.Source)}", where, tags.Source,
+                startedAt, TimeProvider.System.GetElapsedTime(start), all);
+            await ReportWriter.WriteAsync(options.ReportDirectory, run, cancellationToken);
+            Console.WriteLine($"reports: {Path.Combine(options.ReportDirectory, "index.html")} (junit.xml, cucumber.json)");
+            if (options.Repeat > 1) Console.WriteLine(verdicts.Summary());
+            Console.WriteLine(progress.Summary);
+            return new SuiteOutcome(progress.Failed == 0 && progress.Passed > 0 ? 0 : 1, all);
         }
-        var run = new ReportRun($"HIL Harness — {where}, {(tags.Source.Length == 0 ? "all scenarios" : tags.Source)}", where, tags.Source,
-            startedAt, TimeProvider.System.GetElapsedTime(start), all);
-        await ReportWriter.WriteAsync(options.ReportDirectory, run, cancellationToken);
-        Console.WriteLine($"reports: {Path.Combine(options.ReportDirectory, "index.html")} (junit.xml, cucumber.json)");
-        if (options.Repeat > 1) Console.WriteLine(verdicts.Summary());
-        Console.WriteLine(progress.Summary);
-        return new SuiteOutcome(progress.Failed == 0 && progress.Passed > 0 ? 0 : 1, all);
+        finally
+        {
+            await pool.DrainAsync(); // a no-op once the round's hooks drained it; else (a failure before the round) the early spare
+        }
     }
 }

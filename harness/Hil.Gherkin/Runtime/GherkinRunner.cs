@@ -37,8 +37,14 @@ public sealed class GherkinRunner : IAsyncDisposable
     /// <summary>Called with each scenario's result as soon as it is known (progress lines, live reports).</summary>
     public event Action<ScenarioResult>? ScenarioFinished;
 
+    /// <summary>Called as a scenario starts, before its BeforeScenario hooks (timing: `hil bench suite`).</summary>
+    public event Action<ScenarioCase>? ScenarioStarting;
+
     /// <summary>Called before each step (progress on a terminal).</summary>
     public event Action<ScenarioCase, ScenarioStep>? StepStarting;
+
+    /// <summary>Called with each step's result as soon as the step has run, before its AfterStep hooks (timing: `hil bench suite`).</summary>
+    public event Action<ScenarioCase, StepResult>? StepFinished;
 
     public void RegisterInstance<T>(T instance) where T : class => _runContainer.RegisterInstance(instance);
 
@@ -71,7 +77,11 @@ public sealed class GherkinRunner : IAsyncDisposable
 
     internal StepMatcher Matcher => _matcher;
 
+    internal void OnScenarioStarting(ScenarioCase scenario) => ScenarioStarting?.Invoke(scenario);
+
     internal void OnStepStarting(ScenarioCase scenario, ScenarioStep step) => StepStarting?.Invoke(scenario, step);
+
+    internal void OnStepFinished(ScenarioCase scenario, StepResult step) => StepFinished?.Invoke(scenario, step);
 
     private void Record(ScenarioResult result)
     {

@@ -22,6 +22,7 @@ internal sealed class ScenarioExecution(
 
     public async Task<ScenarioResult> RunAsync()
     {
+        runner.OnScenarioStarting(scenario);
         DateTimeOffset startedAt = time.GetUtcNow();
         long start = time.GetTimestamp();
         var context = new ScenarioContext(new ScenarioInfo(scenario.Name, scenario.Tags, scenario.ExampleValues), feature);
@@ -75,7 +76,7 @@ internal sealed class ScenarioExecution(
         bool ok = await HooksAsync(HookKind.BeforeStep, container, context);
         if (!ok)
         {
-            _steps.Add(new StepResult(step, StepStatus.Skipped, TimeSpan.Zero, match.Definition.Name, null));
+            Finished(new StepResult(step, StepStatus.Skipped, TimeSpan.Zero, match.Definition.Name, null));
             return false;
         }
         try
@@ -86,7 +87,7 @@ internal sealed class ScenarioExecution(
         catch (ScenarioSkippedException e)
         {
             _skipReason = e.Message;
-            _steps.Add(new StepResult(step, StepStatus.Skipped, time.GetElapsedTime(start), match.Definition.Name, e));
+            Finished(new StepResult(step, StepStatus.Skipped, time.GetElapsedTime(start), match.Definition.Name, e));
             return false;
         }
         catch (Exception e)
@@ -95,13 +96,19 @@ internal sealed class ScenarioExecution(
             await HooksAsync(HookKind.AfterStep, container, context);
             return false;
         }
-        _steps.Add(new StepResult(step, StepStatus.Passed, time.GetElapsedTime(start), match.Definition.Name, null));
+        Finished(new StepResult(step, StepStatus.Passed, time.GetElapsedTime(start), match.Definition.Name, null));
         return await HooksAsync(HookKind.AfterStep, container, context);
+    }
+
+    private void Finished(StepResult result)
+    {
+        _steps.Add(result);
+        runner.OnStepFinished(scenario, result);
     }
 
     private bool Fail(ScenarioStep step, StepStatus status, long start, string? binding, Exception error, ScenarioContext context)
     {
-        _steps.Add(new StepResult(step, status, time.GetElapsedTime(start), binding, error));
+        Finished(new StepResult(step, status, time.GetElapsedTime(start), binding, error));
         context.TestError ??= error;
         string what = status switch
         {

@@ -39,8 +39,11 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
 {
     public const int Hour = 12;
     // A clip is a pure function of its options, and the suite plays the same ones (the calm captures that give the
-    // node its history) in many scenarios: synthesising a 2 s clip costs 10-60 ms, far more than playing it.
-    private static readonly ConcurrentDictionary<BeeClipOptions, BeeClip> Clips = new();
+    // node its history) in many scenarios: synthesising a 2 s clip costs 10-60 ms, far more than playing it. Its
+    // stimulus frames are kept with it (63 frames with a bitwise CRC each for 2 s) and go out in one write.
+    private static readonly ConcurrentDictionary<BeeClipOptions, Lazy<SoundedClip>> Clips = new();
+    // The firmware's weights, parsed once per process: `hil train` regenerates the header, never during a run.
+    private static readonly Lazy<BeeModel> Model = new(() => ModelHeader.Read(Path.Combine(RepositoryLayout.Root, ModelHeader.RepositoryPath)));
     private static readonly ConcurrentDictionary<string, ElfSymbols> Symbols = new();
     private readonly List<HeardClip> _heard = new();
     private ReferenceNode? _reference;
@@ -51,16 +54,16 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
 
     /// <summary>
     /// True when the clips go through an emulator's UART (12–65 KiB/s), which is slower than real time: on Renode.
-    /// A QEMU node gets them through its GDB server instead (<see cref="FeedFor"/>).
+    /// A QEMU node gets them through its GDB server instead (<see cref="HandOverAsync"/>).
     /// </summary>
     public bool OverEmulatedUart => fleet.Node.Target.Backend is "renode" || fleet.Node.Target is QemuTarget { GdbPort: null };
 
     public HeardClip Last => _heard.Count > 0 ? _heard[^1] : throw new InvalidOperationException("The node has heard no clip yet (a step \"the node hears ...\" comes first).");
 
     /// <summary>The scorer's reference of the firmware's audio path, with the weights the firmware is built from.</summary>
-    private ReferenceNode Reference => _reference ??= new ReferenceNode(ModelHeader.Read(Path.Combine(RepositoryLayout.Root, ModelHeader.RepositoryPath)));
+    private ReferenceNode Reference => _reference ??= new ReferenceNode(Model.Value);
 
-    public async Task<HeardClip> PlayAsync(HiveSound sound, OutsideNoise noise, double seconds, double snrDb = BeeClipOptions.DefaultSnrDb)
+    public async Task<HeardClip> PlayAsync(HiveClip wanted)
     {
         FleetNode node = fleet.Node;
         CancellationToken ct = fleet.CancellationToken;
@@ -70,15 +73,12 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
             Reference.Boot(); // a new boot: the node's RMS history starts again, and so does the reference's
             _referenceBoot = boot;
         }
-        BeeClip clip = Clips.GetOrAdd(new BeeClipOptions
-        {
-            Sound = sound, Noise = noise, Seconds = seconds, SnrDb = snrDb, Seed = 100 + _clips++,
-        }, BeeAudioGenerator.Generate);
+        (BeeClip clip, byte[] frames) = Sounded(wanted.Options(_clips++));
         TargetChannel channel = node.Target.GetChannel(ChannelNames.Stimulus);
         await channel.WriteAsync(StimulusFrames.Sensor(stimulus.Temperature, stimulus.Humidity, hour: Hour), ct);
         Reference.Sensor(stimulus.Temperature, stimulus.Humidity, Hour);
         int before = Events(node).Count;
-        DateTimeOffset ended = await FeedFor(node).SendClipAsync(clip.Samples, ct);
+        DateTimeOffset ended = await HandOverAsync(node, clip, frames, ct);
         // The reference scores the clip while the node does (the harness's own work, off the wait); awaited before the next clip.
         Task<EdgeInference> reference = Task.Run(() => Reference.Capture(clip.Samples), ct);
         await node.AdvanceUntilAsync(() => Events(node).Count > before, $"the inference event of clip {_clips} ({clip.Label}) on devices/{node.NodeId}/events",
@@ -87,6 +87,24 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         _heard.Add(heard);
         return heard;
     }
+
+    /// <summary>
+    /// Synthesises, in the background, the clips the audio steps of <paramref name="scenarios"/> will play (numbered in
+    /// each scenario from its first clip, as <see cref="PlayAsync"/> numbers them), so that a scenario finds them made.
+    /// The same options make the same clip, bit for bit, whichever thread makes it; a step that finds its clip still being
+    /// made waits for it, and a clip not foreseen is made when played.
+    /// </summary>
+    public static Task SynthesiseAheadAsync(IEnumerable<IReadOnlyList<HiveClip>> scenarios) => Task.Run(() =>
+    {
+        foreach (BeeClipOptions options in scenarios.SelectMany(clips => clips.Select((clip, i) => clip.Options(i))).Distinct())
+        {
+            try { Sounded(options); }
+            catch (Exception) { /* kept by its Lazy: the step that plays this clip fails with it */ }
+        }
+    });
+
+    private static SoundedClip Sounded(BeeClipOptions options) =>
+        Clips.GetOrAdd(options, o => new Lazy<SoundedClip>(() => SoundedClip.Of(o))).Value;
 
     /// <summary>Waits (wall time) until the backend has stored the inference of <paramref name="heard"/>; returns the row.</summary>
     public async Task<InferenceRecord> StoredAsync(HeardClip heard)
@@ -131,18 +149,36 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     }
 
     /// <summary>
-    /// How a clip reaches the node: on QEMU (started with its GDB server) written into the capture buffer block by
-    /// block, faster than real time; elsewhere as stimulus frames, which a native node reads as fast as they are sent.
-    /// Made per clip: a firmware update restarts QEMU on another GDB port.
+    /// Hands the clip to the node; returns when (wall time) its last sample was handed over, where latency budgets start.
+    /// On QEMU (started with its GDB server) the clip is written into the capture buffer block by block, faster than
+    /// real time; elsewhere its stimulus frames go out in one write, which a native node reads as fast as they come.
+    /// The GDB feed is made per clip: a firmware update restarts QEMU on another GDB port.
     /// </summary>
-    private static IAudioFeed FeedFor(FleetNode node)
+    private static async Task<DateTimeOffset> HandOverAsync(FleetNode node, BeeClip clip, byte[] frames, CancellationToken ct)
     {
         TargetChannel stimulus = node.Target.GetChannel(ChannelNames.Stimulus);
-        return node.Target is QemuTarget { GdbPort: int port } qemu
-            ? new GdbAudioFeed(port, Symbols.GetOrAdd(qemu.ElfPath, ElfSymbols.Load), stimulus)
-            : new StimulusAudioFeed(stimulus);
+        if (node.Target is QemuTarget { GdbPort: int port } qemu)
+            return await new GdbAudioFeed(port, Symbols.GetOrAdd(qemu.ElfPath, ElfSymbols.Load), stimulus).SendClipAsync(clip.Samples, ct);
+        await stimulus.WriteAsync(frames, ct);
+        return TimeProvider.System.GetUtcNow();
     }
 
     private static IReadOnlyList<ModemPublish> Events(FleetNode node) =>
         node.Modem.Publishes.Where(p => p.Topic == $"devices/{node.NodeId}/events").ToArray();
+}
+
+/// <summary>A clip a step plays; the <paramref name="index"/>th of a scenario gets the seed 100 + index.</summary>
+public sealed record HiveClip(HiveSound Sound, OutsideNoise Noise, double Seconds, double SnrDb = BeeClipOptions.DefaultSnrDb)
+{
+    public BeeClipOptions Options(int index) => new() { Sound = Sound, Noise = Noise, Seconds = Seconds, SnrDb = SnrDb, Seed = 100 + index };
+}
+
+/// <summary>A synthesised clip and its stimulus frames, back to back (<see cref="StimulusFrames.AudioClip"/>).</summary>
+internal sealed record SoundedClip(BeeClip Clip, byte[] Frames)
+{
+    public static SoundedClip Of(BeeClipOptions options)
+    {
+        BeeClip clip = BeeAudioGenerator.Generate(options);
+        return new SoundedClip(clip, StimulusFrames.AudioClip(clip.Samples).SelectMany(f => f).ToArray());
+    }
 }

@@ -1,7 +1,9 @@
 using System.Globalization;
+using Hil.Backend.Hosting;
 using Hil.Backend.Storage;
 using Hil.Gherkin.Bindings;
 using Hil.Mqtt.Broker;
+using Hil.Simulators.Modem;
 using Hil.Steps.Steps;
 
 namespace Hil.Steps.Drivers;
@@ -20,23 +22,33 @@ public static class LatencySamples
     /// <summary>Pairs every injected stimulus with the node's publish, the broker's observations and the stored row.</summary>
     public static IReadOnlyList<LatencySample> Collect(IReadOnlyList<StimulusInjection> injected, ScenarioPlatform platform, IReadOnlyList<TelemetryRecord> rows)
     {
-        BrokerMessageEvent[] traffic = platform.Traffic.ToArray();
+        // Indexed once: a latency scenario pairs hundreds of readings with thousands of broker events.
+        var received = new Dictionary<(string Topic, string Payload), BrokerMessageEvent>();
+        var delivered = new Dictionary<(string Topic, string Payload), BrokerMessageEvent>();
+        foreach (BrokerMessageEvent m in platform.Traffic)
+        {
+            if (m.ReceiverClientId is null) received.TryAdd((m.Topic, Convert.ToHexString(m.Payload.Span)), m); // the first of each
+            else if (m.ReceiverClientId == PlatformHost.BackendClientId) delivered.TryAdd((m.Topic, Convert.ToHexString(m.Payload.Span)), m);
+        }
+        var stored = new Dictionary<(long? Boot, long? Seq), TelemetryRecord>();
+        foreach (TelemetryRecord r in rows) stored.TryAdd((r.Boot, r.Seq), r);
+        var publishesOf = new Dictionary<FleetNode, IReadOnlyList<ModemPublish>>();
         var samples = new List<LatencySample>();
         foreach (StimulusInjection injection in injected)
         {
             FleetNode node = injection.Node;
-            var publishes = node.Modem.Publishes.Where(p => p.Topic == node.TelemetryTopic).ToArray();
-            if (injection.ReadingIndex >= publishes.Length) throw new ExpectationFailedException($"Reading {injection.ReadingIndex} of '{node.Name}' was never published.\n{node.Evidence(10)}");
+            if (!publishesOf.TryGetValue(node, out IReadOnlyList<ModemPublish>? publishes)) publishesOf[node] = publishes = node.TelemetryPublishes;
+            if (injection.ReadingIndex >= publishes.Count) throw new ExpectationFailedException($"Reading {injection.ReadingIndex} of '{node.Name}' was never published.\n{node.Evidence(10)}");
             var publish = publishes[injection.ReadingIndex];
             TelemetryReading reading = TelemetryReading.Parse(publish);
-            BrokerMessageEvent? received = traffic.FirstOrDefault(m => m.ReceiverClientId is null && m.Topic == publish.Topic && m.Payload.Span.SequenceEqual(publish.Payload));
-            BrokerMessageEvent? delivered = traffic.FirstOrDefault(m => m.ReceiverClientId == "hil-backend" && m.Topic == publish.Topic && m.Payload.Span.SequenceEqual(publish.Payload));
-            TelemetryRecord? row = rows.FirstOrDefault(r => r.Boot == reading.Boot && r.Seq == reading.Sequence);
-            if (received is null || delivered?.DeliveredAt is null || row is null)
-                throw new ExpectationFailedException($"Reading {reading} of '{node.Name}' did not make every hop: broker {(received is null ? "never received it" : "received it")}, " +
-                                                     $"{(delivered is null ? "never delivered it to the backend" : "delivered it")}, {(row is null ? "not stored" : "stored")}.\n{platform.Evidence(node.NodeId)}");
+            (string Topic, string Payload) key = (publish.Topic, Convert.ToHexString(publish.Payload));
+            BrokerMessageEvent? heard = received.GetValueOrDefault(key), handedOn = delivered.GetValueOrDefault(key);
+            TelemetryRecord? row = stored.GetValueOrDefault((reading.Boot, reading.Sequence));
+            if (heard is null || handedOn?.DeliveredAt is null || row is null)
+                throw new ExpectationFailedException($"Reading {reading} of '{node.Name}' did not make every hop: broker {(heard is null ? "never received it" : "received it")}, " +
+                                                     $"{(handedOn is null ? "never delivered it to the backend" : "delivered it")}, {(row is null ? "not stored" : "stored")}.\n{platform.Evidence(node.NodeId)}");
             double Ms(DateTimeOffset at) => (at - injection.At).TotalMilliseconds;
-            samples.Add(new LatencySample(samples.Count, injection.At, Ms(publish.At), Ms(received.ReceivedAt), Ms(delivered.DeliveredAt.Value), Ms(row.ReceivedAt)));
+            samples.Add(new LatencySample(samples.Count, injection.At, Ms(publish.At), Ms(heard.ReceivedAt), Ms(handedOn.DeliveredAt.Value), Ms(row.ReceivedAt)));
         }
         return samples;
     }

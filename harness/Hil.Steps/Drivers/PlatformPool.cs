@@ -6,7 +6,9 @@ namespace Hil.Steps.Drivers;
 /// Keeps starting and stopping the scenarios' platforms off their critical path (one per test run).
 /// Each scenario still gets a platform of its own, fresh (new loopback ports, new data folder, nothing
 /// seen before), but it was started in the background while earlier scenarios ran: the pool keeps
-/// <see cref="Spares"/> spares, hands out the oldest, and starts the next. A used platform is stopped in the background too;
+/// <see cref="Spares"/> spares, hands out the oldest, and starts the next. When the run says how many platforms its
+/// scenarios will take (<see cref="Expect"/>), it keeps no more spares than are still to be taken, so a run without
+/// a platform scenario starts none and the last spare is not started for nothing. A used platform is stopped in the background too;
 /// <see cref="DrainAsync"/> (at the end of the run) waits for every stop and the unused spare, and throws
 /// what failed, so nothing outlives the run and no error is lost.
 /// </summary>
@@ -24,6 +26,13 @@ public sealed class PlatformPool : IAsyncDisposable
     private readonly Queue<Task<PreparedPlatform>> _spares = new();
     private bool _drained;
     private int _running;
+    private int? _expected; // platforms still to be taken this run; null: not said, keep Spares
+
+    /// <summary>Spares started or starting and not yet handed out.</summary>
+    public int SpareCount
+    {
+        get { lock (_gate) return _spares.Count; }
+    }
 
     /// <summary>Platforms of this pool started and not yet stopped (handed out, spare, or being stopped).</summary>
     public int Running => Volatile.Read(ref _running);
@@ -37,8 +46,27 @@ public sealed class PlatformPool : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_drained, this);
-            while (_spares.Count < Spares) _spares.Enqueue(StartInBackground());
+            TopUp();
         }
+    }
+
+    /// <summary>
+    /// The run's scenarios will take <paramref name="platforms"/> platforms from now on: the pool starts that many spares
+    /// (at most <see cref="Spares"/>) now, and stops in the background any spare beyond them. A scenario that takes one
+    /// unannounced still gets it (started then, if no spare is left).
+    /// </summary>
+    public void Expect(int platforms)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(platforms);
+        var surplus = new List<Task<PreparedPlatform>>();
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_drained, this);
+            _expected = platforms;
+            while (_spares.Count > Math.Min(Spares, platforms)) surplus.Add(_spares.Dequeue());
+            TopUp();
+        }
+        foreach (Task<PreparedPlatform> spare in surplus) _ = Stop(spare);
     }
 
     /// <summary>A started platform for the caller alone (the oldest spare, waited for if still starting); the next spare starts.</summary>
@@ -49,7 +77,8 @@ public sealed class PlatformPool : IAsyncDisposable
         {
             ObjectDisposedException.ThrowIf(_drained, this);
             taken = _spares.Count > 0 ? _spares.Dequeue() : StartInBackground();
-            while (_spares.Count < Spares) _spares.Enqueue(StartInBackground());
+            if (_expected > 0) _expected--;
+            TopUp();
         }
         try
         {
@@ -93,6 +122,12 @@ public sealed class PlatformPool : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await DrainAsync();
+
+    // Under _gate.
+    private void TopUp()
+    {
+        while (_spares.Count < Math.Min(Spares, _expected ?? Spares)) _spares.Enqueue(StartInBackground());
+    }
 
     private Task<PreparedPlatform> StartInBackground() => Task.Run(async () =>
     {

@@ -88,8 +88,19 @@ public sealed class ScenarioPlatform(ScenarioCancellation cancellation, Platform
     /// <summary>The broker goes down: every connection closed, no wills; it keeps its sessions and retained messages.</summary>
     public async Task StopBrokerAsync() => await (await EnsureStartedAsync()).Broker!.StopAsync(CancellationToken);
 
-    /// <summary>The broker comes back on the same port.</summary>
-    public async Task StartBrokerAsync() => await (await EnsureStartedAsync()).Broker!.StartAsync(CancellationToken);
+    /// <summary>
+    /// The broker comes back on the same port, and the backend's session with it. The backend reconnects on wall time
+    /// within tens of milliseconds (its backoff), long before any node, whose reconnect takes seconds of device time; on
+    /// virtual time those seconds pass at once, so this waits for the backend as the real world would have.
+    /// </summary>
+    public async Task StartBrokerAsync()
+    {
+        PlatformHost host = await EnsureStartedAsync();
+        await host.Broker!.StartAsync(CancellationToken);
+        await Poll.UntilAsync(_ => Task.FromResult(host.Broker.ConnectedClientIds.Contains(PlatformHost.BackendClientId)), back => back,
+            "the backend's session with the broker after its restart", TimeSpan.FromSeconds(30), interval: TimeSpan.FromMilliseconds(5),
+            cancellationToken: CancellationToken);
+    }
 
     /// <summary>Publishes one payload as device <paramref name="nodeId"/> would: its own MQTT session, QoS 1, its telemetry topic.</summary>
     public async Task PublishAsDeviceAsync(string nodeId, string payload)

@@ -1,21 +1,51 @@
 using Hil.Gherkin.Bindings;
+using Hil.Gherkin.Model;
 using Hil.Steps.Drivers;
 
 namespace Hil.Steps.Hooks;
 
 /// <summary>
 /// Scenarios tagged @platform bridge their nodes to the scenario's broker and backend from the first node on.
-/// The run's <see cref="PlatformPool"/> starts its spares as the run begins and stops every platform before the run ends.
+/// The run's <see cref="PlatformPool"/> starts its spares as the run begins (for the scenarios tagged @platform, when
+/// the run says how many: <see cref="UsesThePlatform"/>) and stops every platform before the run ends.
 /// </summary>
 [Binding]
 public sealed class PlatformHooks(ScenarioPlatform platform)
 {
+    /// <summary>The tag of the scenarios that use the platform; the pool starts platforms in advance for them.</summary>
+    public const string Tag = "@platform";
+
     [BeforeTestRun]
     public static void StartTheFirstPlatform(PlatformPool pool) => pool.Prepare();
 
     [AfterTestRun]
     public static Task StopEveryPlatform(PlatformPool pool) => pool.DrainAsync();
 
-    [BeforeScenario("@platform")]
+    [BeforeScenario(Tag)]
     public void UseThePlatform() => platform.Wanted = true;
+
+    /// <summary>The scenario will take a platform (a scenario without the tag that starts one still gets it, later).</summary>
+    public static bool UsesThePlatform(ScenarioCase scenario) => scenario.Tags.Contains(Tag, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether some feature file under <paramref name="featuresDirectory"/> is tagged @platform as a whole and its tags
+    /// alone are <paramref name="selected"/>: a look at the files' first lines, far cheaper than parsing the features
+    /// (which a cold process has to compile first), so that a platform can start meanwhile when the run will likely take one.
+    /// </summary>
+    public static bool LikelyUsedBy(string featuresDirectory, Func<IReadOnlyList<string>, bool> selected) =>
+        Directory.Exists(featuresDirectory) &&
+        Directory.EnumerateFiles(featuresDirectory, "*.feature", SearchOption.AllDirectories).Select(FeatureTags)
+            .Any(tags => tags.Contains(Tag, StringComparer.Ordinal) && selected(tags));
+
+    // The tags on the lines before "Feature:" (comments and blank lines skipped).
+    private static IReadOnlyList<string> FeatureTags(string file)
+    {
+        var tags = new List<string>();
+        foreach (string line in File.ReadLines(file).Select(l => l.Trim()))
+        {
+            if (line.StartsWith('@')) tags.AddRange(line.Split(' ', StringSplitOptions.RemoveEmptyEntries).TakeWhile(t => t.StartsWith('@')));
+            else if (line.Length > 0 && !line.StartsWith('#')) break;
+        }
+        return tags;
+    }
 }

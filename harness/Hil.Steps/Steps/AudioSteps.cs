@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Reflection;
 using Hil.Backend.Storage;
 using Hil.Gherkin.Bindings;
+using Hil.Gherkin.Model;
 using Hil.Gherkin.Runtime;
 using Hil.Simulators.Audio;
 using Hil.Steps.Drivers;
@@ -16,31 +18,67 @@ public sealed class AudioSteps(HiveAudio audio, ScenarioContext scenario)
 {
     [Given(@"^the node has heard a normal hive (\d+) times?$")]
     [StepExample("Given the node has heard a normal hive 3 times")]
-    public async Task GivenTheNodeHasHeardANormalHive(int times)
-    {
-        for (int i = 0; i < times; i++) await audio.PlayAsync(HiveSound.Normal, OutsideNoise.None, 1);
-    }
+    public Task GivenTheNodeHasHeardANormalHive(int times) => PlayAsync(nameof(GivenTheNodeHasHeardANormalHive), times);
 
     [When("the node hears {int} s of a normal hive")]
     [StepExample("When the node hears 2 s of a normal hive")]
-    public Task WhenTheNodeHearsANormalHive(int seconds) => audio.PlayAsync(HiveSound.Normal, OutsideNoise.None, seconds);
+    public Task WhenTheNodeHearsANormalHive(int seconds) => PlayAsync(nameof(WhenTheNodeHearsANormalHive), seconds);
 
     [When("the node hears {int} s of queen piping")]
     [StepExample("When the node hears 2 s of queen piping")]
-    public Task WhenTheNodeHearsPiping(int seconds) => audio.PlayAsync(HiveSound.Piping, OutsideNoise.None, seconds);
+    public Task WhenTheNodeHearsPiping(int seconds) => PlayAsync(nameof(WhenTheNodeHearsPiping), seconds);
 
     [When("the node hears {int} s of queen quacking")]
     [StepExample("When the node hears 2 s of queen quacking")]
-    public Task WhenTheNodeHearsQuacking(int seconds) => audio.PlayAsync(HiveSound.Quacking, OutsideNoise.None, seconds);
+    public Task WhenTheNodeHearsQuacking(int seconds) => PlayAsync(nameof(WhenTheNodeHearsQuacking), seconds);
 
     [When("the node hears {int} s of pre-swarm agitation")]
     [StepExample("When the node hears 2 s of pre-swarm agitation")]
-    public Task WhenTheNodeHearsPreSwarm(int seconds) => audio.PlayAsync(HiveSound.PreSwarm, OutsideNoise.None, seconds);
+    public Task WhenTheNodeHearsPreSwarm(int seconds) => PlayAsync(nameof(WhenTheNodeHearsPreSwarm), seconds);
 
     [When(@"^the node hears (\d+) s of a normal hive with (rain|wind|voices) at (\d+) dB SNR$")]
     [StepExample("When the node hears 2 s of a normal hive with rain at 15 dB SNR")]
-    public Task WhenTheNodeHearsNoise(int seconds, string noise, int snrDb) =>
-        audio.PlayAsync(HiveSound.Normal, Enum.Parse<OutsideNoise>(noise, ignoreCase: true), seconds, snrDb);
+    public Task WhenTheNodeHearsNoise(int seconds, string noise, int snrDb) => PlayAsync(nameof(WhenTheNodeHearsNoise), seconds, noise, snrDb);
+
+    /// <summary>
+    /// The clips the step <paramref name="step"/> (a method of this class) plays with <paramref name="arguments"/>, in order;
+    /// none for a step that plays nothing. The one place that says what each step plays: the steps play it, and the run
+    /// synthesises it ahead (<see cref="HiveAudio.SynthesiseAheadAsync"/>).
+    /// </summary>
+    public static IReadOnlyList<HiveClip> ClipsOf(string step, IReadOnlyList<object?> arguments) => step switch
+    {
+        nameof(GivenTheNodeHasHeardANormalHive) => Enumerable.Repeat(new HiveClip(HiveSound.Normal, OutsideNoise.None, 1), (int)arguments[0]!).ToArray(),
+        nameof(WhenTheNodeHearsANormalHive) => [new HiveClip(HiveSound.Normal, OutsideNoise.None, (int)arguments[0]!)],
+        nameof(WhenTheNodeHearsPiping) => [new HiveClip(HiveSound.Piping, OutsideNoise.None, (int)arguments[0]!)],
+        nameof(WhenTheNodeHearsQuacking) => [new HiveClip(HiveSound.Quacking, OutsideNoise.None, (int)arguments[0]!)],
+        nameof(WhenTheNodeHearsPreSwarm) => [new HiveClip(HiveSound.PreSwarm, OutsideNoise.None, (int)arguments[0]!)],
+        nameof(WhenTheNodeHearsNoise) =>
+            [new HiveClip(HiveSound.Normal, Enum.Parse<OutsideNoise>((string)arguments[1]!, ignoreCase: true), (int)arguments[0]!, (int)arguments[2]!)],
+        _ => [],
+    };
+
+    private static readonly StepMatcher OwnSteps = new(BindingRegistry.FromTypes(typeof(AudioSteps)));
+
+    /// <summary>The clips the audio steps of <paramref name="scenario"/> will play, in order (a step that does not bind plays none).</summary>
+    public static IReadOnlyList<HiveClip> ClipsAhead(ScenarioCase scenario) => scenario.Steps.SelectMany(step =>
+    {
+        if (OwnSteps.FindAll(step.Kind, step.Text) is not [StepMatch match]) return [];
+        try
+        {
+            ParameterInfo[] parameters = match.Definition.Method.GetParameters();
+            object?[] arguments = match.Captures.Select((capture, i) => match.Definition.Expression.Convert(i, capture, parameters[i].ParameterType)).ToArray();
+            return ClipsOf(match.Definition.Method.Name, arguments);
+        }
+        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException or ArgumentException or IndexOutOfRangeException)
+        {
+            return []; // the step itself reports it when it runs
+        }
+    }).ToArray();
+
+    private async Task PlayAsync(string step, params object?[] arguments)
+    {
+        foreach (HiveClip clip in ClipsOf(step, arguments)) await audio.PlayAsync(clip);
+    }
 
     [Then("the node flags an event")]
     [StepExample("Then the node flags an event")]

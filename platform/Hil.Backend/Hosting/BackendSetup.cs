@@ -70,6 +70,7 @@ public static class BackendSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(BindingFailures.ExplainAsync);
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

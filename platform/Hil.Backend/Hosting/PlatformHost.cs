@@ -21,6 +21,9 @@ public sealed class PlatformHost : IAsyncDisposable
     /// <summary>Broker messages the backend may hold unacknowledged (waiting for their commit) on the embedded broker.</summary>
     public const int BackendInflightWindow = 20_000;
 
+    /// <summary>The backend's MQTT client id (a persistent session on the broker).</summary>
+    public const string BackendClientId = "hil-backend";
+
     public BackendHost Backend { get; }
     public string MqttHost { get; }
     public int MqttPort { get; }
@@ -55,7 +58,7 @@ public sealed class PlatformHost : IAsyncDisposable
                 await broker.StartAsync(cancellationToken);
                 port = broker.Port;
             }
-            var clientOptions = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId("hil-backend")
+            var clientOptions = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId(BackendClientId)
                 .WithCredentials(BrokerAccess.BackendUser, externalBroker is null ? System.Text.Encoding.ASCII.GetString(access.BackendSecret) : null)
                 // A persistent session: the broker keeps it across a restart (or our own reconnect) and
                 // queues what the nodes publish meanwhile, so no reading is lost.
