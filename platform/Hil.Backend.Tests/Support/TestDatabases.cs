@@ -1,7 +1,11 @@
 using Hil.Backend.Storage;
-namespace Hil.Backend.Tests.Support;
+namespace Hil.Backend.Tests;
 
-/// <summary>Starts one PostgreSQL for the whole test run (lazily: SQLite-only runs never pay for it).</summary>
+/// <summary>
+/// Starts one PostgreSQL for the whole test run (lazily: SQLite-only runs never pay for it). In the assembly's root
+/// namespace because NUnit runs a set-up fixture's tear-down only around the tests of its own namespace: in
+/// Hil.Backend.Tests.Support, which holds no test, it never ran, and every run left its server behind.
+/// </summary>
 [SetUpFixture]
 public sealed class TestDatabases
 {
