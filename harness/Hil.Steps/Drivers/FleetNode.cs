@@ -49,14 +49,7 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     }
 
     /// <summary>How many telemetry payloads the node has published, without parsing them (checked after every device-time step).</summary>
-    public int ReadingCount
-    {
-        get
-        {
-            string topic = TelemetryTopic;
-            return Modem.Publishes.Count(p => p.Topic == topic);
-        }
-    }
+    public int ReadingCount => Modem.PublishCount(TelemetryTopic);
 
     /// <summary>
     /// The readings the node took, each once, oldest first: what a backend should store. A v2/v3 payload

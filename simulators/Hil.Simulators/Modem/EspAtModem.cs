@@ -20,6 +20,7 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     private readonly ChangeSignal _changed = new();
     private readonly TimeProvider _timeProvider;
     private readonly List<ModemPublish> _publishes = new();
+    private readonly Dictionary<string, int> _publishesPerTopic = new(StringComparer.Ordinal); // asked after every device-time step
     private readonly List<string> _commands = new();
     private readonly List<byte> _line = new();
     // One command at a time, and faults wait for the command in progress: the module is single-threaded.
@@ -64,6 +65,12 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
 
     /// <summary>Every message the node published through the modem (whether or not a broker took it).</summary>
     public IReadOnlyList<ModemPublish> Publishes { get { lock (_gate) return _publishes.ToArray(); } }
+
+    /// <summary>How many messages the node has published on <paramref name="topic"/>, without copying or scanning <see cref="Publishes"/>.</summary>
+    public int PublishCount(string topic)
+    {
+        lock (_gate) return _publishesPerTopic.GetValueOrDefault(topic);
+    }
 
     public bool WifiJoined { get { lock (_gate) return _state.WifiJoined; } }
     public bool MqttConnected { get { lock (_gate) return _state.MqttConnected; } }
@@ -243,7 +250,11 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     /// <summary>Records the publish and forwards it to the broker when there is one.</summary>
     private async Task<bool> PublishAsync(string topic, byte[] payload, int qos, bool retain, CancellationToken cancellationToken)
     {
-        lock (_gate) _publishes.Add(new ModemPublish(topic, payload, qos, retain, _timeProvider.GetUtcNow()) { Session = _state.Sessions });
+        lock (_gate)
+        {
+            _publishes.Add(new ModemPublish(topic, payload, qos, retain, _timeProvider.GetUtcNow()) { Session = _state.Sessions });
+            _publishesPerTopic[topic] = _publishesPerTopic.GetValueOrDefault(topic) + 1;
+        }
         _changed.Notify();
         return Uplink is null || await Uplink.PublishAsync(topic, payload, qos, retain, cancellationToken).ConfigureAwait(false);
     }
