@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Hil.Gherkin.Bindings;
 using Hil.Harness.Node;
 using Hil.Steps.Drivers;
@@ -47,10 +46,16 @@ public sealed class ConsoleSteps(NodeFleet fleet)
     [StepExample("Then the console shows \"[net] mqtt connected\" within 30 seconds")]
     public async Task ThenTheConsoleShowsWithin(string text, int seconds)
     {
-        var pattern = new Regex(Regex.Escape(text), RegexOptions.CultureInvariant);
         // Lines the node printed earlier in the scenario count too: "shows" means "has shown, or shows".
-        await Node.AdvanceUntilAsync(() => Node.Console.Channel.LinesSince(0).Any(pattern.IsMatch),
-            $"a console line containing \"{text}\"", TimeSpan.FromSeconds(seconds), fleet.CancellationToken);
+        // Each check after a device-time tick reads only the lines that came in since the one before.
+        long checkedLines = 0;
+        bool Shown()
+        {
+            IReadOnlyList<string> lines = Node.Console.Channel.LinesSince(checkedLines);
+            checkedLines += lines.Count;
+            return lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+        }
+        await Node.AdvanceUntilAsync(Shown, $"a console line containing \"{text}\"", TimeSpan.FromSeconds(seconds), fleet.CancellationToken);
     }
 
     [Then("the console shows no line containing {string} for {int} second(s)")]
