@@ -46,8 +46,11 @@ internal static partial class BenchCommand
                 $"{F(run.Cpu.TotalSeconds)} s", "—", "—"]);
             rows.Add([$"{run.Run}: in scenarios / waiting on nodes and platform",
                 $"{F(scenarios.Sum(s => s.Wall.TotalSeconds))} s / {F(scenarios.Sum(s => s.Waiting.TotalSeconds))} s", "—", "—"]);
-            rows.Add(Row($"{run.Run}: harness overhead per scenario, p50 / p95 / max",
-                $"{F(Statistics.Percentile(overhead, 50))} / {F(Statistics.Percentile(overhead, 95))} / {F(overhead[^1])} ms", OverheadGoalMs, "ms", overhead[^1]));
+            // The verdict takes the strictest reading of "per scenario", the worst one; the mean (all overhead over the
+            // scenario count) is shown beside it because the tail and the typical cost tell different stories.
+            rows.Add(Row($"{run.Run}: harness overhead per scenario, p50 / mean / p95 / max",
+                $"{F(Statistics.Percentile(overhead, 50))} / {F(overhead.Average())} / {F(Statistics.Percentile(overhead, 95))} / {F(overhead[^1])} ms",
+                OverheadGoalMs, "ms", overhead[^1]));
             rows.Add([$"{run.Run}: of it, getting and giving back the in-process platform ({scenarios.Count(s => s.PlatformStartStop > TimeSpan.Zero)} scenarios; " +
                 "started and stopped in the background, in the pool)",
                 $"{F(scenarios.Sum(s => s.PlatformStartStop.TotalSeconds))} s in all (background: {F(run.PlatformBackground.TotalSeconds)} s)", "—", "—"]);
