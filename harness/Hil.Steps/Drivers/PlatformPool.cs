@@ -27,6 +27,7 @@ public sealed class PlatformPool : IAsyncDisposable
     private bool _drained;
     private int _running;
     private int? _expected; // platforms still to be taken this run; null: not said, keep Spares
+    private Task<PreparedPlatform>? _lastSpare; // the spare started last: the next one starts when it is up
 
     /// <summary>Spares started or starting and not yet handed out.</summary>
     public int SpareCount
@@ -123,14 +124,16 @@ public sealed class PlatformPool : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await DrainAsync();
 
-    // Under _gate.
+    // Under _gate. Spares start one after the other: two starting at once on 2 cores each take twice as long, and the
+    // scenario that waits for the first (the run's first, in a cold process) waited for both.
     private void TopUp()
     {
-        while (_spares.Count < Math.Min(Spares, _expected ?? Spares)) _spares.Enqueue(StartInBackground());
+        while (_spares.Count < Math.Min(Spares, _expected ?? Spares)) _spares.Enqueue(_lastSpare = StartInBackground(after: _lastSpare));
     }
 
-    private Task<PreparedPlatform> StartInBackground() => Task.Run(async () =>
+    private Task<PreparedPlatform> StartInBackground(Task? after = null) => Task.Run(async () =>
     {
+        if (after is not null) await after.ContinueWith(_ => { }, TaskScheduler.Default); // its failure is its taker's to see
         long started = Stopwatch.GetTimestamp();
         try
         {
