@@ -21,11 +21,8 @@ public sealed class NativeVirtualClock : ITargetClock, IAsyncDisposable
     private readonly TimeProvider _timeProvider;
     private readonly string _targetName;
     private readonly SemaphoreSlim _oneStepAtATime = new(1, 1);
-    private readonly byte[] _buffer = new byte[256]; // what the node sent, up to _buffered
-    private readonly byte[] _request = new byte[256];
-    private readonly byte[] _reply = new byte[256]; // the last reply line
-    private readonly Range[] _fields = new Range[8]; // its numbers, in _reply
-    private int _buffered;
+    private readonly byte[] _buffer = new byte[256];
+    private readonly StringBuilder _pending = new();
     private long? _deviceTime; // the node's time as it last said
 
     /// <param name="channels">The node's channels in control-protocol order (console, link, stimulus).</param>
@@ -83,9 +80,8 @@ public sealed class NativeVirtualClock : ITargetClock, IAsyncDisposable
 
     private async Task<long> AskNowAsync(CancellationToken cancellationToken)
     {
-        int length = PutAscii(_request, 0, "now\n");
-        await RequestAsync(length, "now", 2, cancellationToken).ConfigureAwait(false);
-        long now = ParseField(0, "now");
+        string[] reply = await RequestAsync("now", "now", 2, cancellationToken).ConfigureAwait(false);
+        long now = ParseLong(reply[1], "now");
         _deviceTime = now;
         return now;
     }
@@ -93,105 +89,66 @@ public sealed class NativeVirtualClock : ITargetClock, IAsyncDisposable
     /// <summary>One step of at most <paramref name="remaining"/> ms; returns the node's new time.</summary>
     private async Task<long> StepAsync(long remaining, CancellationToken cancellationToken)
     {
-        // Formatted into a reused buffer: a day of device time can take tens of thousands of steps.
-        int length = PutAscii(_request, 0, "advance ");
-        length += Number(remaining, length);
-        foreach (TargetChannel channel in _channels)
-        {
-            _request[length++] = (byte)' ';
-            length += Number(channel.BytesSent, length);
-        }
-        _request[length++] = (byte)'\n';
-        await RequestAsync(length, "ok", 2 + _channels.Count, cancellationToken).ConfigureAwait(false);
+        var request = new StringBuilder("advance ").Append(remaining.ToString(CultureInfo.InvariantCulture));
+        foreach (TargetChannel channel in _channels) request.Append(' ').Append(channel.BytesSent.ToString(CultureInfo.InvariantCulture));
+        string[] ok = await RequestAsync(request.ToString(), "ok", 2 + _channels.Count, cancellationToken).ConfigureAwait(false);
         Steps++;
-        long now = ParseField(0, "ok");
+        long now = ParseLong(ok[1], "ok");
         _deviceTime = now;
         for (int i = 0; i < _channels.Count; i++)
         {
             TargetChannel channel = _channels[i];
-            long written = ParseField(1 + i, "ok");
-            if (channel.BytesReceived >= written) continue; // already here: nothing to wait for
+            long written = ParseLong(ok[2 + i], "ok");
             await channel.WaitForAsync(c => c.BytesReceived >= written,
                 $"the {written} bytes the node says it wrote (virtual clock step)", ReplyTimeout, cancellationToken).ConfigureAwait(false);
         }
         return now;
     }
 
-    private int Number(long value, int at) =>
-        value.TryFormat(_request.AsSpan(at), out int written, default, CultureInfo.InvariantCulture)
-            ? written
-            : throw new InvalidOperationException($"The clock request to target '{_targetName}' does not fit in {_request.Length} bytes.");
-
-    private static int PutAscii(byte[] into, int at, string text) => Encoding.ASCII.GetBytes(text, 0, text.Length, into, at);
-
-    /// <summary>Sends the request in <see cref="_request"/> and leaves the reply's numbers in <see cref="_fields"/> (into <see cref="_reply"/>).</summary>
-    private async Task RequestAsync(int length, string expectedWord, int fields, CancellationToken cancellationToken)
+    private async Task<string[]> RequestAsync(string request, string expectedWord, int fields, CancellationToken cancellationToken)
     {
-        await _control.WriteAsync(_request.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-        int lineLength = await ReadLineAsync(length, cancellationToken).ConfigureAwait(false);
-        ReadOnlySpan<byte> line = _reply.AsSpan(0, lineLength);
-        int count = 0;
-        bool wordMatches = false;
-        foreach (Range range in line.Split((byte)' '))
-        {
-            ReadOnlySpan<byte> field = line[range];
-            if (field.IsEmpty) continue;
-            if (count == 0) wordMatches = Ascii.Equals(field, expectedWord);
-            else if (count <= _fields.Length) _fields[count - 1] = range;
-            count++;
-        }
-        if (count != fields || !wordMatches)
+        await _control.WriteAsync(Encoding.ASCII.GetBytes(request + "\n"), cancellationToken).ConfigureAwait(false);
+        string line = await ReadLineAsync(request, cancellationToken).ConfigureAwait(false);
+        string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != fields || parts[0] != expectedWord)
             throw new InvalidOperationException(
-                $"Target '{_targetName}' answered '{Encoding.ASCII.GetString(line)}' to the clock request '{RequestText(length)}' " +
-                $"(expected '{expectedWord}' and {fields - 1} numbers).");
+                $"Target '{_targetName}' answered '{line}' to the clock request '{request}' (expected '{expectedWord}' and {fields - 1} numbers).");
+        return parts;
     }
 
-    private string RequestText(int length) => Encoding.ASCII.GetString(_request, 0, length).TrimEnd('\n');
-
-    /// <summary>Reads the next reply line into <see cref="_reply"/>; returns its length without the line end.</summary>
-    private async Task<int> ReadLineAsync(int requestLength, CancellationToken cancellationToken)
+    private async Task<string> ReadLineAsync(string request, CancellationToken cancellationToken)
     {
         using WaitMeter.Scope waiting = WaitMeter.Waiting();
         using var timeout = new CancellationTokenSource(ReplyTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         while (true)
         {
-            int newline = _buffer.AsSpan(0, _buffered).IndexOf((byte)'\n');
+            string text = _pending.ToString();
+            int newline = text.IndexOf('\n');
             if (newline >= 0)
             {
-                int lineLength = newline > 0 && _buffer[newline - 1] == '\r' ? newline - 1 : newline;
-                if (lineLength > _reply.Length)
-                    throw new InvalidOperationException($"Target '{_targetName}' answered a clock line of {lineLength} bytes to '{RequestText(requestLength)}'.");
-                _buffer.AsSpan(0, lineLength).CopyTo(_reply);
-                _buffered -= newline + 1;
-                _buffer.AsSpan(newline + 1, _buffered).CopyTo(_buffer);
-                return lineLength;
+                _pending.Remove(0, newline + 1);
+                return text[..newline].TrimEnd('\r');
             }
-            if (_buffered == _buffer.Length)
-                throw new InvalidOperationException($"Target '{_targetName}' sent {_buffered} bytes without a line end on its clock control channel (during '{RequestText(requestLength)}').");
             int count;
             try
             {
-                count = await _control.ReadAsync(_buffer.AsMemory(_buffered), linked.Token).ConfigureAwait(false);
+                count = await _control.ReadAsync(_buffer, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
-                throw new TimeoutException($"Target '{_targetName}' did not answer the clock request '{RequestText(requestLength)}' within {ReplyTimeout.TotalSeconds} s.");
+                throw new TimeoutException($"Target '{_targetName}' did not answer the clock request '{request}' within {ReplyTimeout.TotalSeconds} s.");
             }
             if (count == 0)
-                throw new IOException($"Target '{_targetName}' closed its clock control channel (during '{RequestText(requestLength)}').");
-            _buffered += count;
+                throw new IOException($"Target '{_targetName}' closed its clock control channel (during '{request}').");
+            _pending.Append(Encoding.ASCII.GetString(_buffer, 0, count));
         }
     }
 
-    /// <summary>The <paramref name="index"/>-th number of the last reply (after its word).</summary>
-    private long ParseField(int index, string what)
-    {
-        ReadOnlySpan<byte> text = _reply.AsSpan()[_fields[index]];
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
+    private long ParseLong(string text, string what) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long value)
             ? value
-            : throw new InvalidOperationException($"Target '{_targetName}' sent a bad number '{Encoding.ASCII.GetString(text)}' in its '{what}' clock reply.");
-    }
+            : throw new InvalidOperationException($"Target '{_targetName}' sent a bad number '{text}' in its '{what}' clock reply.");
 
     public async ValueTask DisposeAsync()
     {

@@ -33,6 +33,7 @@ public sealed class ChangeSignal
     public async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, TimeProvider timeProvider,
         CancellationToken cancellationToken = default)
     {
+        if (condition()) return true; // already so: nothing waited for (this is asked after every clock step)
         using WaitMeter.Scope waiting = WaitMeter.Waiting();
         long start = timeProvider.GetTimestamp();
         while (true)
