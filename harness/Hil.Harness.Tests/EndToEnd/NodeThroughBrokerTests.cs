@@ -97,7 +97,7 @@ public sealed class OutageRecoveryTests
     {
         // The last reading may still be on its way through the modem when time stops: wait for the replay to finish.
         await WaitUntilIdleAsync(rig);
-        long lastSeq = rig.Modem.Publishes.Where(p => p.Topic == rig.TelemetryTopic)
+        long lastSeq = rig.Modem.PublishesOn(rig.TelemetryTopic)
             .Select(p => JsonDocument.Parse(p.Payload).RootElement.GetProperty("seq").GetInt64()).Max();
         await rig.Subscriber.WaitForAsync(m => m.Topic == rig.TelemetryTopic && m.PayloadText.Contains($"\"seq\":{lastSeq},"),
             $"reading seq {lastSeq}", Wait);

@@ -29,11 +29,11 @@ public sealed class VirtualClockTests
         string topic = $"devices/{await node.NodeIdAsync()}/telemetry";
         await node.Console.ExecuteOkAsync("config set interval_s 60");
         await node.Target.Clock.AdvanceAsync(TimeSpan.FromSeconds(30)); // connect through the modem
-        int before = node.Modem.Publishes.Count(p => p.Topic == topic);
+        int before = node.Modem.PublishCount(topic);
 
         await node.Target.Clock.AdvanceAsync(TimeSpan.FromHours(2));
 
-        int published = node.Modem.Publishes.Count(p => p.Topic == topic) - before;
+        int published = node.Modem.PublishCount(topic) - before;
         Assert.That(published, Is.InRange(119, 121), "one reading a minute for two hours of device time");
         ConsoleReply status = await node.Console.ExecuteOkAsync("status");
         Assert.That(status["link"], Is.EqualTo("mqtt"));

@@ -24,13 +24,8 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     public EspAtModem Modem { get; } = modem;
     public NodeConsole Console { get; } = new(target.GetChannel(ChannelNames.Console));
     public TargetChannel Link => Target.GetChannel(ChannelNames.Link);
-    public string NodeId
-    {
-        get;
-        private set => (field, TelemetryTopic) = (value, $"devices/{value}/telemetry"); // the topic is compared with every publish, often
-    } = "";
-
-    public string TelemetryTopic { get; private set; } = "devices//telemetry";
+    public string NodeId { get; private set; } = "";
+    public string TelemetryTopic => $"devices/{NodeId}/telemetry";
 
     /// <summary>The last console reply a step asked for (what "the reply" refers to).</summary>
     public ConsoleReply? LastReply { get; set; }
@@ -39,14 +34,7 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     public IReadOnlyList<TelemetryReading> Readings => TelemetryPublishes.Select(TelemetryReading.Parse).ToArray();
 
     /// <summary>Every telemetry message the node has published on the link, oldest first, unparsed.</summary>
-    public IReadOnlyList<ModemPublish> TelemetryPublishes
-    {
-        get
-        {
-            string topic = TelemetryTopic;
-            return Modem.Publishes.Where(p => p.Topic == topic).ToArray();
-        }
-    }
+    public IReadOnlyList<ModemPublish> TelemetryPublishes => Modem.PublishesOn(TelemetryTopic);
 
     /// <summary>How many telemetry payloads the node has published, without parsing them (checked after every device-time step).</summary>
     public int ReadingCount => Modem.PublishCount(TelemetryTopic);

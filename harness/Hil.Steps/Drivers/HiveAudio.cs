@@ -164,11 +164,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         return TimeProvider.System.GetUtcNow();
     }
 
-    private static IReadOnlyList<ModemPublish> Events(FleetNode node)
-    {
-        string topic = EventsTopic(node);
-        return node.Modem.Publishes.Where(p => p.Topic == topic).ToArray();
-    }
+    private static IReadOnlyList<ModemPublish> Events(FleetNode node) => node.Modem.PublishesOn(EventsTopic(node));
 
     private static string EventsTopic(FleetNode node) => $"devices/{node.NodeId}/events";
 }

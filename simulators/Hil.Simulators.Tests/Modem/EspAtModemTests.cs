@@ -64,6 +64,8 @@ public sealed class EspAtModemTests
         Assert.That(publish.Qos, Is.EqualTo(1));
         Assert.That(_modem.PublishCount("devices/a1b2c3d4e5f6/telemetry"), Is.EqualTo(1));
         Assert.That(_modem.PublishCount("devices/a1b2c3d4e5f6/status"), Is.Zero);
+        Assert.That(_modem.PublishesOn("devices/a1b2c3d4e5f6/telemetry"), Is.EqualTo(new[] { publish }));
+        Assert.That(_modem.PublishesOn("devices/a1b2c3d4e5f6/status"), Is.Empty);
         Assert.That(_modem.Subscriptions, Is.EquivalentTo(new[] { "devices/a1b2c3d4e5f6/commands" }));
     }
 

@@ -66,6 +66,12 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     /// <summary>Every message the node published through the modem (whether or not a broker took it).</summary>
     public IReadOnlyList<ModemPublish> Publishes { get { lock (_gate) return _publishes.ToArray(); } }
 
+    /// <summary>The messages the node published on <paramref name="topic"/>, oldest first.</summary>
+    public IReadOnlyList<ModemPublish> PublishesOn(string topic)
+    {
+        lock (_gate) return _publishes.Where(p => p.Topic == topic).ToArray();
+    }
+
     /// <summary>How many messages the node has published on <paramref name="topic"/>, without copying or scanning <see cref="Publishes"/>.</summary>
     public int PublishCount(string topic)
     {
