@@ -16,6 +16,8 @@ namespace Hil.Harness.Targets.Qemu;
 public sealed class QemuTarget : ITarget
 {
     private static readonly TimeSpan QuitGrace = TimeSpan.FromSeconds(3);
+    // A QEMU that quits while starting drops its sockets first: how long its exit may take to be seen after that.
+    private static readonly TimeSpan ExitNoticeGrace = TimeSpan.FromSeconds(1);
     private readonly QemuTargetOptions _options;
     private readonly ChannelSet _channels;
     private readonly WorkDirectory _workDirectory;
@@ -156,16 +158,27 @@ public sealed class QemuTarget : ITarget
                 _options.StartTimeout, _process, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             State = TargetState.Running;
         }
-        catch
+        catch (Exception e)
         {
             State = TargetState.Failed;
+            // QEMU quit while starting (a -gdb port taken meanwhile, say): the socket it dropped is the symptom, its output the cause.
+            TargetStartException? quit = e is not (TargetStartException or OperationCanceledException) && _process is { } process && await ExitedSoonAsync(process).ConfigureAwait(false)
+                ? new TargetStartException($"QEMU stopped while the harness connected to it ({e.Message}). {process.Evidence()}", e)
+                : null;
             await ShutDownAsync().ConfigureAwait(false);
+            if (quit is not null) throw quit;
             throw;
         }
         finally
         {
             foreach (LoopbackListener listener in uartListeners) listener.Dispose();
         }
+    }
+
+    private async Task<bool> ExitedSoonAsync(ManagedProcess process)
+    {
+        await Task.WhenAny(process.Exited, Task.Delay(ExitNoticeGrace, _options.TimeProvider)).ConfigureAwait(false);
+        return process.HasExited;
     }
 
     private async Task ShutDownAsync()
