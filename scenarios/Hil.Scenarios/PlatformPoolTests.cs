@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Hil.Gherkin.Expressions;
+using Hil.Gherkin.Model;
 using Hil.Gherkin.Runtime;
 using Hil.Steps.Drivers;
 using Hil.Steps.Hooks;
@@ -97,6 +98,31 @@ public sealed class PlatformPoolTests
             Assert.That(PlatformHooks.LikelyUsedBy(features.FullName, TagExpression.Parse("@console").Matches), Is.False,
                 "a scenario's own @platform is not the feature's: the pool learns of it once the features are parsed");
             Assert.That(PlatformHooks.LikelyUsedBy(Path.Combine(features.FullName, "missing"), _ => true), Is.False);
+        }
+        finally
+        {
+            features.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public void Features_whose_selected_scenarios_take_no_platform_run_first_each_kept_whole_and_in_file_order()
+    {
+        DirectoryInfo features = Directory.CreateTempSubdirectory("hil-run-order-");
+        try
+        {
+            File.WriteAllText(Path.Combine(features.FullName, "a.feature"), "@platform\nFeature: a\n  Scenario: a1\n    Given a node\n  Scenario: a2\n    Given a node\n");
+            File.WriteAllText(Path.Combine(features.FullName, "b.feature"), "Feature: b\n  Scenario: b1\n    Given a node\n");
+            File.WriteAllText(Path.Combine(features.FullName, "c.feature"),
+                "Feature: c\n  Scenario: c1\n    Given a node\n  @platform @slow\n  Scenario: c2\n    Given a node\n");
+            File.WriteAllText(Path.Combine(features.FullName, "d.feature"), "Feature: d\n  Scenario: d1\n    Given a node\n");
+            IReadOnlyList<ScenarioCase> scenarios = FeatureLoader.LoadDirectory(features.FullName);
+            string Order(string tags) =>
+                string.Join(" ", PlatformHooks.FeaturesWithoutPlatformFirst(scenarios, s => TagExpression.Parse(tags).Matches(s.Tags)).Select(s => s.Name));
+
+            Assert.That(Order(""), Is.EqualTo("b1 d1 a1 a2 c1 c2"), "c takes a platform in c2, so all of c runs with a");
+            Assert.That(Order("not @slow"), Is.EqualTo("b1 c1 c2 d1 a1 a2"), "c2 is not selected: c takes no platform this run");
+            Assert.That(Order("@platform"), Is.EqualTo("b1 d1 a1 a2 c1 c2"), "a feature with nothing selected takes no platform");
         }
         finally
         {

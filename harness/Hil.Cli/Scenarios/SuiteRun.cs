@@ -35,7 +35,9 @@ internal static class SuiteRun
         try
         {
             if (PlatformHooks.LikelyUsedBy(options.FeaturesDirectory, tags.Matches)) pool.Expect(1);
-            IReadOnlyList<ScenarioCase> scenarios = FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory)));
+            IReadOnlyList<ScenarioCase> scenarios = PlatformHooks.FeaturesWithoutPlatformFirst(
+                FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory))),
+                s => tags.Matches(s.Tags));
             int selected = scenarios.Count(s => tags.Matches(s.Tags));
             int platforms = scenarios.Count(s => tags.Matches(s.Tags) && PlatformHooks.UsesThePlatform(s));
             pool.Expect(platforms);
