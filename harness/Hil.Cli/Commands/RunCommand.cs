@@ -35,7 +35,7 @@ internal static class RunCommand
         {
             Description = "Bench file (YAML, docs/bench-files.md): the scenarios' nodes are its targets (node N = target N)",
         };
-        var command = new Command("run", "Run the Gherkin scenarios (default: native target, all but @slow) and write the reports")
+        var command = new Command("run", "Run the Gherkin scenarios (default: native target, all but @slow and @wip; the features that need no platform first, each whole) and write the reports")
         {
             target, tags, features, repeat, report, firmware, bench,
         };
