@@ -103,7 +103,7 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     {
         int session = Modem.MqttSession;
         return Modem.MqttConnected && Modem.Subscriptions.Contains(CommandsTopic) &&
-               Modem.Publishes.Any(p => p.Session == session && p.Topic == StatusTopic && p.Text == "online");
+               Modem.PublishesOn(StatusTopic).Any(p => p.Session == session && p.Text == "online");
     }
 
     /// <summary>Asks for the status until <paramref name="condition"/> holds or <paramref name="within"/> (wall time) passes; returns the last answer.</summary>

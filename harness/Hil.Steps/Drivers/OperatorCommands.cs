@@ -61,7 +61,7 @@ public sealed class OperatorCommands(ScenarioPlatform platform, NodeFleet fleet)
     }
 
     private static int AcksPublished(FleetNode node, string commandId) =>
-        node.Modem.Publishes.Count(p => p.Topic == $"devices/{node.NodeId}/acks" && p.Text.Contains($"\"{commandId}\"", StringComparison.Ordinal));
+        node.Modem.PublishesOn($"devices/{node.NodeId}/acks").Count(p => p.Text.Contains($"\"{commandId}\"", StringComparison.Ordinal));
 
     private async Task<CommandRecord?> StoredOnceFinishedAsync(string commandId)
     {
