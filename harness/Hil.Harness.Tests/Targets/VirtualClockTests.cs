@@ -1,5 +1,7 @@
 using Hil.Harness.Clocks;
 using Hil.Harness.Node;
+using Hil.Harness.Support;
+using Hil.Harness.Targets.Native;
 using Hil.Harness.Tests.Support;
 
 namespace Hil.Harness.Tests.Targets;
@@ -20,6 +22,22 @@ public sealed class VirtualClockTests
         Assert.That(again, Is.EqualTo(first), "no time passes unless the harness advances it");
         Assert.That(after - first, Is.EqualTo(600_000));
         Assert.That((await node.Target.Clock.GetDeviceTimeAsync()).TotalMilliseconds, Is.GreaterThanOrEqualTo(after));
+    }
+
+    [Test]
+    public async Task A_native_node_on_the_virtual_clock_runs_as_a_batch_process_and_one_on_the_wall_clock_does_not()
+    {
+        await using RunningNode stepped = await RunningNode.StartAsync("native", clockMode: ClockMode.Virtual);
+        await using RunningNode free = await RunningNode.StartAsync("native", name: "node-2", clockMode: ClockMode.Wall);
+        const int Normal = 0, Batch = 3;
+
+        Assert.That(BatchScheduling.PolicyOf(ProcessOf(stepped)), Is.EqualTo(Batch), "it must not preempt the harness that steps it");
+        Assert.That(BatchScheduling.PolicyOf(ProcessOf(free)), Is.EqualTo(Normal), "on wall time it keeps the ordinary policy");
+        await stepped.Console.ExecuteOkAsync("reboot");
+        await stepped.Target.Clock.AdvanceAsync(TimeSpan.FromSeconds(1));
+        Assert.That(BatchScheduling.PolicyOf(ProcessOf(stepped)), Is.EqualTo(Batch), "a reboot (the node execs itself) keeps it");
+
+        static int ProcessOf(RunningNode node) => ((NativeTarget)node.Target).Process!.Id;
     }
 
     [Test]

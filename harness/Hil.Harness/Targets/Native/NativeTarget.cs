@@ -128,6 +128,9 @@ public sealed class NativeTarget : ITarget, IFirmwareUpdatable
 
             long readyFrom = _channels[_options.ReadyChannel].LineCount;
             _process = ManagedProcess.Start(executable, arguments, _workDirectory.Path);
+            // On the virtual clock the node runs only when stepped: it must not preempt the harness handing it the step.
+            // An optimisation only: if it is refused (or the node already quit, which the start reports), nothing else changes.
+            if (controlListener is not null) BatchScheduling.TryApply(_process.Id);
             foreach (TargetChannel channel in _channels.All)
             {
                 NetworkStream stream = await listeners[channel.Name]
