@@ -49,7 +49,7 @@ internal static partial class BenchCommand
             // "Overhead per scenario" is what the harness costs a scenario on top of the system under test: all of the
             // run's overhead over its scenario count, judged against the goal. The distribution is shown beside it, with
             // the scenarios above the goal counted: the tail is one-off costs of a cold process (compiling the first node's
-            // start lands on the first scenario) and the scenarios that run hours of device time (a clock step costs the harness ~40 µs).
+            // start lands on the first scenario) and the scenarios of hundreds of virtual-clock steps (each some tens of µs of harness work).
             rows.Add(Row($"{run.Run}: harness overhead per scenario (all of it over the {scenarios.Count} scenarios)",
                 $"{F(overhead.Average())} ms", OverheadGoalMs, "ms", overhead.Average()));
             rows.Add([$"{run.Run}: its distribution, p50 / p95 / max; scenarios above {F(OverheadGoalMs, "0")} ms",
