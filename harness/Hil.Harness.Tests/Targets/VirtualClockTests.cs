@@ -1,6 +1,5 @@
 using Hil.Harness.Clocks;
 using Hil.Harness.Node;
-using Hil.Harness.Support;
 using Hil.Harness.Targets.Native;
 using Hil.Harness.Tests.Support;
 
@@ -31,13 +30,21 @@ public sealed class VirtualClockTests
         await using RunningNode free = await RunningNode.StartAsync("native", name: "node-2", clockMode: ClockMode.Wall);
         const int Normal = 0, Batch = 3;
 
-        Assert.That(BatchScheduling.PolicyOf(ProcessOf(stepped)), Is.EqualTo(Batch), "it must not preempt the harness that steps it");
-        Assert.That(BatchScheduling.PolicyOf(ProcessOf(free)), Is.EqualTo(Normal), "on wall time it keeps the ordinary policy");
+        Assert.That(PolicyOf(ProcessOf(stepped)), Is.EqualTo(Batch), "it must not preempt the harness that steps it");
+        Assert.That(PolicyOf(ProcessOf(free)), Is.EqualTo(Normal), "on wall time it keeps the ordinary policy");
         await stepped.Console.ExecuteOkAsync("reboot");
         await stepped.Target.Clock.AdvanceAsync(TimeSpan.FromSeconds(1));
-        Assert.That(BatchScheduling.PolicyOf(ProcessOf(stepped)), Is.EqualTo(Batch), "a reboot (the node execs itself) keeps it");
+        Assert.That(PolicyOf(ProcessOf(stepped)), Is.EqualTo(Batch), "a reboot (the node execs itself) keeps it");
 
         static int ProcessOf(RunningNode node) => ((NativeTarget)node.Target).Process!.Id;
+    }
+
+    // The scheduling policy of a process as /proc shows it: field 41 of /proc/PID/stat (0 normal, 3 batch).
+    private static int PolicyOf(int processId)
+    {
+        string stat = File.ReadAllText($"/proc/{processId}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // from field 3 on, after "pid (comm) "
+        return int.Parse(fields[41 - 3], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Test]

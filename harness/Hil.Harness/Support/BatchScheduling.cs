@@ -22,14 +22,6 @@ public static partial class BatchScheduling
         return SchedSetScheduler(processId, SchedBatch, ref parameters) == 0;
     }
 
-    /// <summary>The scheduling policy of a process as /proc shows it (field 41 of /proc/PID/stat: 0 normal, 3 batch).</summary>
-    public static int PolicyOf(int processId)
-    {
-        string stat = File.ReadAllText($"/proc/{processId}/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (comm) ", field 3 on
-        return int.Parse(fields[41 - 3], System.Globalization.CultureInfo.InvariantCulture);
-    }
-
     [StructLayout(LayoutKind.Sequential)]
     private struct SchedParam
     {
