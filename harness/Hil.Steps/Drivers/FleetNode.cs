@@ -25,7 +25,12 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     public NodeConsole Console { get; } = new(target.GetChannel(ChannelNames.Console));
     public TargetChannel Link => Target.GetChannel(ChannelNames.Link);
     public string NodeId { get; private set; } = "";
+    // The node's topics (the platform contract's devices/{id}/...), named here once for every driver.
     public string TelemetryTopic => $"devices/{NodeId}/telemetry";
+    public string EventsTopic => $"devices/{NodeId}/events";
+    public string AcksTopic => $"devices/{NodeId}/acks";
+    private string CommandsTopic => $"devices/{NodeId}/commands";
+    private string StatusTopic => $"devices/{NodeId}/status";
 
     /// <summary>The last console reply a step asked for (what "the reply" refers to).</summary>
     public ConsoleReply? LastReply { get; set; }
@@ -95,9 +100,6 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
         AdvanceUntilAsync(async () => ReachableOverMqtt() && (await StatusAsync(cancellationToken))["link"] == "mqtt",
             $"link=mqtt in the node's status, a subscription to {CommandsTopic} and \"online\" on {StatusTopic} on the modem's current session",
             TimeSpan.FromSeconds(120), cancellationToken);
-
-    private string CommandsTopic => $"devices/{NodeId}/commands";
-    private string StatusTopic => $"devices/{NodeId}/status";
 
     private bool ReachableOverMqtt()
     {

@@ -77,12 +77,11 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         TargetChannel channel = node.Target.GetChannel(ChannelNames.Stimulus);
         await channel.WriteAsync(StimulusFrames.Sensor(stimulus.Temperature, stimulus.Humidity, hour: Hour), ct);
         Reference.Sensor(stimulus.Temperature, stimulus.Humidity, Hour);
-        string events = EventsTopic(node);
-        int before = node.Modem.PublishCount(events);
+        int before = node.Modem.PublishCount(node.EventsTopic);
         DateTimeOffset ended = await HandOverAsync(node, clip, frames, ct);
         // The reference scores the clip while the node does (the harness's own work, off the wait); awaited before the next clip.
         Task<EdgeInference> reference = Task.Run(() => Reference.Capture(clip.Samples), ct);
-        await node.AdvanceUntilAsync(() => node.Modem.PublishCount(events) > before, $"the inference event of clip {_clips} ({clip.Label}) on devices/{node.NodeId}/events",
+        await node.AdvanceUntilAsync(() => node.Modem.PublishCount(node.EventsTopic) > before, $"the inference event of clip {_clips} ({clip.Label}) on {node.EventsTopic}",
             TimeSpan.FromMinutes(10), ct);
         var heard = new HeardClip(clip, ended, NodeVerdict.Parse(Events(node)[before]), await reference);
         _heard.Add(heard);
@@ -164,9 +163,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
         return TimeProvider.System.GetUtcNow();
     }
 
-    private static IReadOnlyList<ModemPublish> Events(FleetNode node) => node.Modem.PublishesOn(EventsTopic(node));
-
-    private static string EventsTopic(FleetNode node) => $"devices/{node.NodeId}/events";
+    private static IReadOnlyList<ModemPublish> Events(FleetNode node) => node.Modem.PublishesOn(node.EventsTopic);
 }
 
 /// <summary>A clip a step plays; the <paramref name="index"/>th of a scenario gets the seed 100 + index.</summary>

@@ -61,7 +61,7 @@ public sealed class OperatorCommands(ScenarioPlatform platform, NodeFleet fleet)
     }
 
     private static int AcksPublished(FleetNode node, string commandId) =>
-        node.Modem.PublishesOn($"devices/{node.NodeId}/acks").Count(p => p.Text.Contains($"\"{commandId}\"", StringComparison.Ordinal));
+        node.Modem.PublishesOn(node.AcksTopic).Count(p => p.Text.Contains($"\"{commandId}\"", StringComparison.Ordinal));
 
     private async Task<CommandRecord?> StoredOnceFinishedAsync(string commandId)
     {
