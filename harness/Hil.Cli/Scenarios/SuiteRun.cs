@@ -35,13 +35,13 @@ internal static class SuiteRun
         try
         {
             if (PlatformHooks.LikelyUsedBy(options.FeaturesDirectory, tags.Matches)) pool.Expect(1);
+            bool Selected(ScenarioCase s) => tags.Matches(s.Tags);
             IReadOnlyList<ScenarioCase> scenarios = PlatformHooks.FeaturesWithoutPlatformFirst(
-                FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory))),
-                s => tags.Matches(s.Tags));
-            int selected = scenarios.Count(s => tags.Matches(s.Tags));
-            int platforms = scenarios.Count(s => tags.Matches(s.Tags) && PlatformHooks.UsesThePlatform(s));
+                FeatureLoader.LoadDirectory(options.FeaturesDirectory, Path.GetDirectoryName(Path.GetFullPath(options.FeaturesDirectory))), Selected);
+            int selected = scenarios.Count(Selected);
+            int platforms = scenarios.Count(s => Selected(s) && PlatformHooks.UsesThePlatform(s));
             pool.Expect(platforms);
-            _ = HiveAudio.SynthesiseAheadAsync(scenarios.Where(s => tags.Matches(s.Tags)).Select(AudioSteps.ClipsAhead));
+            _ = HiveAudio.SynthesiseAheadAsync(scenarios.Where(Selected).Select(AudioSteps.ClipsAhead));
             Console.WriteLine($"hil run: {selected} of {scenarios.Count} scenarios ({(tags.Source.Length == 0 ? "all" : tags.Source)}) on {where}" +
                               (options.Repeat > 1 ? $", {options.Repeat} rounds" : ""));
             var progress = new SuiteProgress(Console.Out, live: !Console.IsOutputRedirected);
@@ -61,7 +61,7 @@ internal static class SuiteRun
                 foreach (ScenarioCase scenario in scenarios)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (tags.Matches(scenario.Tags)) await runner.RunAsync(scenario, cancellationToken);
+                    if (Selected(scenario)) await runner.RunAsync(scenario, cancellationToken);
                     else runner.Skip(scenario, $"not selected by \"{tags}\"");
                 }
                 all.AddRange(runner.Results);
