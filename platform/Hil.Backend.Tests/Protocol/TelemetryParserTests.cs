@@ -90,7 +90,6 @@ public sealed class TelemetryParserTests
     [TestCase("{\"node_id\":\"a1b2c3d4e5f6\",\"temp\":1,\"t\\u0065mp\":2}", "duplicate field 'temp' in payload")]
     [TestCase("{\"v\":2,\"seq\":\"x\",\"boot\":\"y\",\"node_id\":\"a1b2c3d4e5f6\"}", "field 'boot' must be an integer, got string 'y'")]
     [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"fw\":\"\",\"boot\":1,\"seq\":1}", "field 'fw' must be 1 to 32 characters, got 0")]
-    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"temperature_c\":1e400}", "field 'temperature_c' must be a number, got number 1e400")]
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":5}", "audio must be a JSON object, got number 5")]
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"rms\":1,\"rms\":1}}", "duplicate field 'rms' in audio")]
     [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"spike_ratio\":1}}", "missing field 'audio.rms'")]
@@ -101,6 +100,17 @@ public sealed class TelemetryParserTests
         var result = TelemetryParser.Parse(payload);
         Assert.That(result.IsValid, Is.False);
         Assert.That(result.Rejection, Does.StartWith(reason));
+    }
+
+    [TestCase("{\"node_id\":\"a1b2c3d4e5f6\",\"temp\":1e400}", "field 'temp' out of range [-80, 150]: 1e400 is not a finite number")]
+    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"temperature_c\":-1e400}", "field 'temperature_c' out of range [-80, 150]: -1e400 is not a finite number")]
+    [TestCase("{\"v\":2,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":99999999999999999999}", "field 'seq' out of range [0, 4294967295]: 99999999999999999999")]
+    [TestCase("{\"v\":3,\"node_id\":\"a1b2c3d4e5f6\",\"boot\":1,\"seq\":1,\"audio\":{\"rms\":1,\"spike_ratio\":1,\"bins\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,1e999,16]}}", "field 'audio.bins[14]' is not a finite number: 1e999")]
+    public void A_number_too_large_for_its_field_is_out_of_range_not_a_non_number(string payload, string reason)
+    {
+        var result = TelemetryParser.Parse(payload);
+        Assert.That(result.IsValid, Is.False);
+        Assert.That(result.Rejection, Is.EqualTo(reason));
     }
 
     [Test]

@@ -151,8 +151,10 @@ public static partial class TelemetryParser
         var values = new double[AudioBinCount];
         for (int i = 0; elements.MoveNext(out var bin); i++)
         {
-            if (bin.Kind != JsonTokenType.Number || !bin.TryGetDouble(out values[i]) || !double.IsFinite(values[i]))
+            if (bin.Kind != JsonTokenType.Number)
                 throw new PayloadException($"field 'audio.bins[{i}]' must be a number, got {Describe(bin)}");
+            if (!bin.TryGetDouble(out values[i]) || !double.IsFinite(values[i]))
+                throw new PayloadException($"field 'audio.bins[{i}]' is not a finite number: {Truncate(bin.GetRawText())}");
         }
         return new AudioFeatures(rms, spike, values);
     }
@@ -188,8 +190,10 @@ public static partial class TelemetryParser
     {
         if (!fields.TryGetValue(name, out var value))
             return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
-        if (value.Kind != JsonTokenType.Number || !value.TryGetDouble(out double number) || !double.IsFinite(number))
+        if (value.Kind != JsonTokenType.Number)
             throw new PayloadException($"field '{prefix}{name}' must be a number, got {Describe(value)}");
+        if (!value.TryGetDouble(out double number) || !double.IsFinite(number))
+            throw new PayloadException($"field '{prefix}{name}' out of range [{min}, {max}]: {Truncate(value.GetRawText())} is not a finite number");
         if (number < min || number > max)
             throw new PayloadException($"field '{prefix}{name}' out of range [{min}, {max}]: {value.GetRawText()}");
         return number;
@@ -201,11 +205,17 @@ public static partial class TelemetryParser
         if (!fields.TryGetValue(name, out var value))
             return required ? throw new PayloadException($"missing field '{prefix}{name}'") : null;
         if (value.Kind != JsonTokenType.Number || !value.TryGetInt64(out long number))
-            throw new PayloadException($"field '{prefix}{name}' must be an integer, got {Describe(value)}");
+            throw new PayloadException(IsIntegerLiteral(value)
+                ? $"field '{prefix}{name}' out of range [{min}, {max}]: {Truncate(value.GetRawText())}"
+                : $"field '{prefix}{name}' must be an integer, got {Describe(value)}");
         if (number < min || number > max)
             throw new PayloadException($"field '{prefix}{name}' out of range [{min}, {max}]: {number}");
         return number;
     }
+
+    /// <summary>A number written as a whole number (no fraction, no exponent): one that fails to fit is too large, not "not an integer".</summary>
+    private static bool IsIntegerLiteral(JsonValue value) =>
+        value.Kind == JsonTokenType.Number && value.Raw.IndexOfAny(".eE"u8) < 0;
 
     private static string Describe(JsonValue value) => value.Kind switch
     {

@@ -12,15 +12,42 @@ public sealed class SqliteStore(string path) : SqlStore
         DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 10,
     }.ToString();
 
+    private int _filePrivate;
+
     public override string Kind => "sqlite";
 
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
+        if (Interlocked.Exchange(ref _filePrivate, 1) == 0) MakeOwnerOnly(path);
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         // WAL is a property of the file; synchronous=NORMAL (safe under WAL) is per connection.
         await connection.ExecuteAsync("PRAGMA synchronous=NORMAL");
         return connection;
+    }
+
+    /// <summary>
+    /// The database holds key hashes and every node's data: owner-only, like the JWT key beside it. SQLite creates its -wal
+    /// and -shm files with the main file's permissions, so the main file is created (empty, which SQLite accepts as a new
+    /// database) with 0600 before SQLite first opens it; files left 0644 by an older version are tightened.
+    /// </summary>
+    private static void MakeOwnerOnly(string path)
+    {
+        if (OperatingSystem.IsWindows() || path == ":memory:") return;
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (!File.Exists(path))
+        {
+            try
+            {
+                using var _ = new FileStream(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = OwnerOnly });
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                // Created meanwhile by another store on the same file: tightened below.
+            }
+        }
+        foreach (string file in new[] { path, path + "-wal", path + "-shm" })
+            if (File.Exists(file) && File.GetUnixFileMode(file) != OwnerOnly) File.SetUnixFileMode(file, OwnerOnly);
     }
 
     protected override bool IsUnavailable(Exception e) =>
