@@ -51,4 +51,28 @@ public sealed class PlatformCommandTests
         Assert.That(result.StandardError, Does.Contain("--retention-days takes a number of days from 1 to 36500, got 0"));
         Assert.That(result.StandardOutput, Does.Not.Contain("broker"), "nothing was started");
     }
+
+    [Test]
+    public async Task A_postgres_database_the_role_may_not_write_is_one_line_naming_the_database_and_the_reason()
+    {
+        await using var server = await Hil.Backend.Storage.ScratchPostgres.StartAsync();
+        await server.CreateDatabaseAsync(); // creates the least-privilege owner role
+        await server.AsSuperuserAsync($"CREATE DATABASE theirs OWNER {Hil.Backend.Storage.ScratchPostgres.Superuser}");
+        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
+        try
+        {
+            CliProcess.Result result = await CliProcess.RunAsync("platform", "up", "--postgres", server.ConnectionString("theirs"), "--data", data,
+                "--http", "127.0.0.1:0", "--mqtt", "127.0.0.1:0");
+
+            Assert.That(result.ExitCode, Is.EqualTo(1), result.StandardError);
+            string[] lines = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.That(lines, Has.Length.EqualTo(1), "one line, no stack trace");
+            Assert.That(lines[0], Does.StartWith("hil: error: postgres database at 127.0.0.1:").And.Contain("database 'theirs' as user 'hil'")
+                .And.Contain("42501: permission denied for schema public"));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
 }

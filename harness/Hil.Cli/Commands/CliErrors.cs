@@ -12,7 +12,8 @@ internal static class CliErrors
             return await action();
         }
         catch (Exception e) when (e is TargetStartException or FileNotFoundException or TimeoutException
-                                      or IOException or InvalidOperationException or ArgumentException or FormatException)
+                                      or IOException or InvalidOperationException or ArgumentException or FormatException
+                                      or Hil.Backend.Storage.StoreUnavailableException)
         {
             Console.Error.WriteLine($"hil: error: {e.Message}");
             return 1;

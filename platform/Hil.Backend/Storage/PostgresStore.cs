@@ -40,6 +40,9 @@ public sealed class PostgresStore(string connectionString) : SqlStore
 
     public override string Kind => "postgres";
 
+    protected override string Location { get; } = new NpgsqlConnectionStringBuilder(connectionString) is var b
+        ? $"at {b.Host}:{b.Port}, database '{b.Database}' as user '{b.Username}'" : "";
+
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
         await _dataSource.OpenConnectionAsync(cancellationToken);
 
@@ -61,13 +64,15 @@ public sealed class PostgresStore(string connectionString) : SqlStore
     /// <summary>
     /// TimescaleDB is used when its extension is installed in this database, or available and preloaded (CREATE
     /// EXTENSION needs shared_preload_libraries). A database keeps the layout it was created with.
+    /// shared_preload_libraries is readable only by superusers and pg_read_all_settings: current_setting() fails for a
+    /// least-privilege owner (42501), while pg_settings just hides the row, which reads as "nothing preloaded".
     /// </summary>
     protected override async Task BeforeMigrationsAsync(DbConnection connection)
     {
         var found = await connection.QuerySingleAsync<(bool Installed, bool Available, string Preload)>("""
             SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'),
                    EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'),
-                   current_setting('shared_preload_libraries')
+                   COALESCE((SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'), '')
             """);
         _timescale = TimescaleUsable(found.Installed, found.Available, found.Preload);
     }

@@ -73,7 +73,7 @@ public sealed class ScratchPostgres : IAsyncDisposable
             File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
             await RunAsync("chown", ["-R", "postgres:postgres", root]);
         }
-        await server.RunPgAsync("initdb", ["-D", server._data, "-U", "hil", "-A", "trust", "--no-sync", "-E", "UTF8"]);
+        await server.RunPgAsync("initdb", ["-D", server._data, "-U", Superuser, "-A", "trust", "--no-sync", "-E", "UTF8"]);
         string settings = $"-c listen_addresses=127.0.0.1 -p {server.Port} -c unix_socket_directories={Path.Combine(root, "socket")} " +
                           "-c max_connections=200" + (durable ? "" : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
         // pg_ctl -w waits until the server accepts connections (its own readiness check), bounded by -t.
@@ -82,17 +82,40 @@ public sealed class ScratchPostgres : IAsyncDisposable
         return server;
     }
 
-    /// <summary>A fresh, empty database on this server, so each fixture starts from nothing.</summary>
+    /// <summary>The server's superuser: only this class uses it, to create roles and databases.</summary>
+    public const string Superuser = "postgres";
+
+    /// <summary>
+    /// The role the backend connects as: it owns its databases and nothing else (no superuser, no CREATEDB, no CREATEROLE),
+    /// as a least-privilege deployment gives it, so what the backend needs beyond that shows up in the tests.
+    /// </summary>
+    public const string Owner = "hil";
+
+    /// <summary>A fresh, empty database on this server owned by <see cref="Owner"/>, so each fixture starts from nothing.</summary>
     public async Task<string> CreateDatabaseAsync()
     {
         string name = $"hil{Interlocked.Increment(ref _databases)}";
-        await using var source = Npgsql.NpgsqlDataSource.Create(ConnectionString("postgres"));
-        await using var command = source.CreateCommand($"CREATE DATABASE {name}");
-        await command.ExecuteNonQueryAsync();
+        await AsSuperuserAsync($"""
+            DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{Owner}') THEN
+                CREATE ROLE {Owner} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
+              END IF;
+            END $$
+            """);
+        await AsSuperuserAsync($"CREATE DATABASE {name} OWNER {Owner}");
         return ConnectionString(name);
     }
 
-    public string ConnectionString(string database) => $"Host=127.0.0.1;Port={Port};Username=hil;Database={database};Maximum Pool Size=20";
+    /// <summary>Runs one statement as the superuser in database <paramref name="database"/> (tests set up what the owner may not).</summary>
+    public async Task AsSuperuserAsync(string sql, string database = "postgres")
+    {
+        await using var source = Npgsql.NpgsqlDataSource.Create(ConnectionString(database, Superuser));
+        await using var command = source.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public string ConnectionString(string database, string user = Owner) =>
+        $"Host=127.0.0.1;Port={Port};Username={user};Database={database};Maximum Pool Size=20";
 
     /// <summary>Stops the server, keeping its data (an outage a test can end with <see cref="RestartAsync"/>).</summary>
     public Task StopAsync() => RunPgAsync("pg_ctl", ["stop", "-m", "fast", "-w", "-D", _data]);

@@ -12,6 +12,8 @@ public abstract partial class SqlStore : IBackendStore
     static SqlStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     public abstract string Kind { get; }
+    /// <summary>Where the data is, for error messages: a file, or host, database and user (never a password).</summary>
+    protected abstract string Location { get; }
     protected abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken);
     protected abstract IReadOnlyList<string> Migrations { get; }
     protected abstract bool IsUnavailable(Exception e);
@@ -40,7 +42,23 @@ public abstract partial class SqlStore : IBackendStore
     protected Task UseAsync(Func<DbConnection, Task> work, CancellationToken cancellationToken) =>
         UseAsync(async c => { await work(c); return 0; }, cancellationToken);
 
-    public Task MigrateAsync(CancellationToken cancellationToken = default) => UseAsync(async connection =>
+    /// <summary>
+    /// Brings the schema up to date. A database that answers but refuses (no privilege, a schema it cannot write) is one
+    /// line naming where and why, not a driver exception: it happens at start-up, in front of whoever started the platform.
+    /// </summary>
+    public async Task MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await MigrateSchemaAsync(cancellationToken);
+        }
+        catch (DbException e) when (!IsUnavailable(e))
+        {
+            throw new InvalidOperationException($"{Kind} database {Location} cannot be set up: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
+    }
+
+    private Task MigrateSchemaAsync(CancellationToken cancellationToken) => UseAsync(async connection =>
     {
         await BeforeMigrationsAsync(connection);
         await connection.ExecuteAsync("CREATE TABLE IF NOT EXISTS schema_migrations (version bigint PRIMARY KEY, applied_ms bigint NOT NULL)");

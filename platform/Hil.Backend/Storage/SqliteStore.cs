@@ -16,6 +16,8 @@ public sealed class SqliteStore(string path) : SqlStore
 
     public override string Kind => "sqlite";
 
+    protected override string Location => path;
+
     protected override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _filePrivate, 1) == 0) MakeOwnerOnly(path);
