@@ -12,6 +12,7 @@ internal static class Problems
     public static ProblemHttpResult Unprocessable(string detail) => TypedResults.Problem(detail, statusCode: 422, title: "Payload rejected");
     public static ProblemHttpResult Unauthorized(string detail) => TypedResults.Problem(detail, statusCode: 401, title: "Unauthorized");
     public static ProblemHttpResult Forbidden(string detail) => TypedResults.Problem(detail, statusCode: 403, title: "Forbidden");
+    public static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(detail, statusCode: 409, title: "Conflict");
 
     /// <summary>
     /// Who may act as node <paramref name="nodeId"/> (post telemetry, poll and acknowledge commands): its own API key,

@@ -29,11 +29,13 @@ public sealed class BackendHost : IAsyncDisposable
         builder.AddBackend(options);
         var app = builder.Build();
         app.MapBackend();
+        string adminEpoch;
         try
         {
             var store = app.Services.GetRequiredService<IBackendStore>();
             await store.MigrateAsync(cancellationToken);
-            await store.UpsertUserAsync(BootstrapAdmin, Roles.Admin, options.Time.GetUtcNow(), cancellationToken);
+            var admin = await store.EnsureUserAsync(BootstrapAdmin, Roles.Admin, options.Time.GetUtcNow(), cancellationToken);
+            adminEpoch = admin.TokenEpoch!;
             await app.StartAsync(cancellationToken);
         }
         catch
@@ -42,7 +44,7 @@ public sealed class BackendHost : IAsyncDisposable
             throw;
         }
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        string token = app.Services.GetRequiredService<JwtTokens>().Issue(BootstrapAdmin, options.TokenLifetime);
+        string token = app.Services.GetRequiredService<JwtTokens>().Issue(BootstrapAdmin, adminEpoch, options.TokenLifetime);
         return new BackendHost(app, new Uri(bound), token);
     }
 

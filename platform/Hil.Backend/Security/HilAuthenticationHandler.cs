@@ -23,11 +23,14 @@ public sealed class HilAuthenticationHandler(IOptionsMonitor<AuthenticationSchem
         if (authorization is not null)
         {
             if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.Fail("unsupported authorization scheme");
-            var (user, error) = tokens.Validate(authorization["Bearer ".Length..].Trim());
+            var (user, epoch, error) = tokens.Validate(authorization["Bearer ".Length..].Trim());
             if (user is null) return AuthenticateResult.Fail(error!);
             var record = await store.GetUserAsync(user, Context.RequestAborted);
             if (record is null) return AuthenticateResult.Fail("unknown user");
             if (record.RevokedAt is not null) return AuthenticateResult.Fail("user revoked");
+            // The same name given to a new user (after a revocation) is a new epoch: an earlier holder's token stays dead.
+            if (epoch is null || record.TokenEpoch is null || epoch != record.TokenEpoch)
+                return AuthenticateResult.Fail("token issued before the user was revoked or created again: ask an admin for a new one");
             return Success(new Claim(ClaimTypes.Name, record.Name), new Claim(ClaimTypes.Role, record.Role), new Claim(KindClaim, "user"));
         }
         string? key = Request.Headers[ApiKeys.Header];

@@ -41,7 +41,12 @@ public interface IBackendStore : IAsyncDisposable
     Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
     Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    Task<UserRecord> UpsertUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>A new user, with a new token epoch (a revoked user's name may be given again); null when an active user has the name.</summary>
+    Task<UserRecord?> CreateUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>The bootstrap user: created (or re-created after a revocation) with <paramref name="role"/>, else kept with its epoch and given the role.</summary>
+    Task<UserRecord> EnsureUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Changes an active user's role; null when there is none with the name.</summary>
+    Task<UserRecord?> SetUserRoleAsync(string name, string role, CancellationToken cancellationToken = default);
     Task<UserRecord?> GetUserAsync(string name, CancellationToken cancellationToken = default);
     Task<bool> RevokeUserAsync(string name, DateTimeOffset now, CancellationToken cancellationToken = default);
     Task CreateApiKeyAsync(ApiKeyRecord key, byte[] hash, CancellationToken cancellationToken = default);

@@ -123,6 +123,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         InferenceTables(id: "bigserial", "bigint", "double precision", "text"),
         AnomalyTables("bigint", "double precision", "text"),
         CommandDeliveriesMigration,
+        UserTokenEpochMigration,
     ];
 
     private const string Columns = "node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct, " +

@@ -50,7 +50,12 @@ public static class Roles
     public static int Rank(string role) => Array.IndexOf(All, role);
 }
 
-public sealed record UserRecord(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+/// <param name="TokenEpoch">
+/// Changes whenever the name is given to a new user (created, or created again after a revocation): a token carries the
+/// epoch it was issued in, so a token of an earlier holder of the name never works again. Null for users from before
+/// epochs existed, whose tokens therefore all need issuing again.
+/// </param>
+public sealed record UserRecord(string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? TokenEpoch = null);
 
 public sealed record ApiKeyRecord(string Id, string NodeId, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
 

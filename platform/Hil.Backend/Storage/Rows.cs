@@ -132,7 +132,8 @@ internal sealed class UserRow
     public string Role { get; set; } = "";
     public long CreatedMs { get; set; }
     public long? RevokedMs { get; set; }
-    public UserRecord ToRecord() => new(Name, Role, Ms.At(CreatedMs), Ms.At(RevokedMs));
+    public string? TokenEpoch { get; set; }
+    public UserRecord ToRecord() => new(Name, Role, Ms.At(CreatedMs), Ms.At(RevokedMs), TokenEpoch);
 }
 
 internal sealed class ApiKeyRow

@@ -7,7 +7,7 @@ namespace Hil.Backend.Storage;
 // two concurrent acknowledgements (or an ack racing an expiry) cannot both win.
 public abstract partial class SqlStore
 {
-    /// <summary>Migration 2 (both databases): how often a command was sent; one for those delivered before it.</summary>
+    /// <summary>Migration 4 (both databases): how often a command was sent; one for those delivered before it.</summary>
     protected const string CommandDeliveriesMigration = """
         ALTER TABLE commands ADD COLUMN deliveries bigint NOT NULL DEFAULT 0;
         UPDATE commands SET deliveries = 1 WHERE delivered_ms IS NOT NULL;
@@ -67,12 +67,33 @@ public abstract partial class SqlStore
             "UPDATE commands SET status = 'expired', expired_ms = @now WHERE status IN ('queued', 'delivered') AND expires_ms <= @now",
             new { now = Ms.Of(now) }), cancellationToken);
 
-    public Task<UserRecord> UpsertUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        UseAsync(async c => (await c.QuerySingleAsync<UserRow>("""
-            INSERT INTO users (name, role, created_ms) VALUES (@name, @role, @now)
-            ON CONFLICT (name) DO UPDATE SET role = excluded.role, revoked_ms = NULL
+    /// <summary>Migration 5 (both databases): the epoch of a user's tokens (<see cref="UserRecord.TokenEpoch"/>).</summary>
+    protected const string UserTokenEpochMigration = "ALTER TABLE users ADD COLUMN token_epoch text";
+
+    private static string NewTokenEpoch() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
+
+    public Task<UserRecord?> CreateUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<UserRow>("""
+            INSERT INTO users (name, role, created_ms, token_epoch) VALUES (@name, @role, @now, @epoch)
+            ON CONFLICT (name) DO UPDATE SET role = excluded.role, created_ms = excluded.created_ms, revoked_ms = NULL,
+                token_epoch = excluded.token_epoch
+            WHERE users.revoked_ms IS NOT NULL
             RETURNING *
-            """, new { name, role, now = Ms.Of(now) })).ToRecord(), cancellationToken);
+            """, new { name, role, now = Ms.Of(now), epoch = NewTokenEpoch() }))?.ToRecord(), cancellationToken);
+
+    public Task<UserRecord> EnsureUserAsync(string name, string role, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleAsync<UserRow>("""
+            INSERT INTO users (name, role, created_ms, token_epoch) VALUES (@name, @role, @now, @epoch)
+            ON CONFLICT (name) DO UPDATE SET role = excluded.role,
+                created_ms = CASE WHEN users.revoked_ms IS NULL THEN users.created_ms ELSE excluded.created_ms END,
+                token_epoch = CASE WHEN users.revoked_ms IS NULL AND users.token_epoch IS NOT NULL THEN users.token_epoch ELSE excluded.token_epoch END,
+                revoked_ms = NULL
+            RETURNING *
+            """, new { name, role, now = Ms.Of(now), epoch = NewTokenEpoch() })).ToRecord(), cancellationToken);
+
+    public Task<UserRecord?> SetUserRoleAsync(string name, string role, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<UserRow>(
+            "UPDATE users SET role = @role WHERE name = @name AND revoked_ms IS NULL RETURNING *", new { name, role }))?.ToRecord(), cancellationToken);
 
     public Task<UserRecord?> GetUserAsync(string name, CancellationToken cancellationToken = default) =>
         UseAsync(async c => (await c.QuerySingleOrDefaultAsync<UserRow>("SELECT * FROM users WHERE name = @name", new { name }))?.ToRecord(), cancellationToken);

@@ -80,6 +80,7 @@ public sealed class SqliteStore(string path) : SqlStore
         InferenceTables(id: "INTEGER", "INTEGER", "REAL", "TEXT"),
         AnomalyTables("INTEGER", "REAL", "TEXT"),
         CommandDeliveriesMigration,
+        UserTokenEpochMigration,
     ];
 
     protected override Task BeforeMigrationsAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA journal_mode=WAL");
