@@ -21,8 +21,13 @@ public sealed record BackendOptions
     /// <summary>HS256 key for user tokens; when null one is created in <see cref="DataDirectory"/> and reused.</summary>
     public byte[]? JwtSigningKey { get; init; }
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(12);
-    /// <summary>Requests per caller (API key, user, or address when anonymous) per <see cref="RateLimitPeriod"/>.</summary>
+    /// <summary>
+    /// Requests per caller per <see cref="RateLimitPeriod"/>: per authenticated user or device key, else per client address.
+    /// Whatever a caller adds to its request (another header, other spaces) does not make it another caller.
+    /// </summary>
     public int RateLimitPermits { get; init; } = 2000;
+    /// <summary>Requests per client address per <see cref="RateLimitPeriod"/> that present a key or token which fails: guessing is throttled.</summary>
+    public int FailedAuthenticationPermits { get; init; } = 50;
     public TimeSpan RateLimitPeriod { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan CommandTimeToLive { get; init; } = TimeSpan.FromHours(1);
     /// <summary>Telemetry older than this is deleted; null keeps everything.</summary>

@@ -50,7 +50,8 @@ public static class BackendSetup
         services.AddRateLimiter(limiter =>
         {
             limiter.AddPolicy(RateLimitPolicy, context => RateLimitPartition.Get(CallerKey(context),
-                _ => new ClockTokenBucket(options.RateLimitPermits, options.RateLimitPeriod, options.Time)));
+                key => new ClockTokenBucket(key.StartsWith(FailedPrefix, StringComparison.Ordinal) ? options.FailedAuthenticationPermits : options.RateLimitPermits,
+                    options.RateLimitPeriod, options.Time)));
             limiter.OnRejected = async (rejected, cancellationToken) =>
             {
                 var retry = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : options.RateLimitPeriod;
@@ -81,16 +82,19 @@ public static class BackendSetup
         return app;
     }
 
+    private const string FailedPrefix = "f:";
+
     /// <summary>
-    /// The limiter's partition: the API key or bearer token presented (hashed, so no secret is kept in memory
-    /// as a dictionary key), else the client address.
+    /// The limiter's partition: who authentication (which runs first) says the caller is, a user by name or a device by
+    /// key id; never the raw headers, which a caller can vary at will to get a fresh bucket per request. A request that
+    /// presents credentials which fail counts against its address in a bucket of its own, so guessing is throttled; an
+    /// anonymous one against its address.
     /// </summary>
-    private static string CallerKey(HttpContext context)
+    internal static string CallerKey(HttpContext context)
     {
-        string? secret = context.Request.Headers[ApiKeys.Header];
-        secret ??= context.Request.Headers.Authorization;
-        return secret is not null ? "k:" + Convert.ToHexString(ApiKeys.Hash(secret).AsSpan(0, 12))
-            : "a:" + context.Connection.RemoteIpAddress;
+        if (context.User.Identity?.IsAuthenticated == true) return "u:" + context.User.Identity.Name;
+        bool presented = context.Request.Headers.ContainsKey(ApiKeys.Header) || context.Request.Headers.ContainsKey("Authorization");
+        return (presented ? FailedPrefix : "a:") + context.Connection.RemoteIpAddress;
     }
 
     /// <summary>The JWT signing key kept in the data folder (owner-only), so tokens survive a restart.</summary>
