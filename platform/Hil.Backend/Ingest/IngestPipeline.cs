@@ -101,7 +101,7 @@ public sealed class IngestPipeline : BackgroundService
         var now = _time.GetUtcNow();
         var work = parsed.IsValid
             ? new Work(new IngestedTelemetry(parsed.Message!, now, transport), null, HoldWhileUnavailable: true)
-            : new Work(null, new DeadLetter(now, transport, topic, parsed.Rejection!, payload.ToArray()), HoldWhileUnavailable: true);
+            : new Work(null, DeadLetter.Of(now, transport, topic, parsed.Rejection!, payload.Span), HoldWhileUnavailable: true);
         await QueueAsync(QueueOf(work.Telemetry?.Message.NodeId), work, cancellationToken);
         return work.Done.Task;
     }
@@ -109,7 +109,7 @@ public sealed class IngestPipeline : BackgroundService
     /// <summary>Queues a dead letter for a payload refused before parsing (a bad topic, an unknown ack); returns its commit, as <see cref="EnqueueAsync"/>.</summary>
     public async ValueTask<Task<bool>> DeadLetterAsync(string transport, string? topic, string reason, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        var work = new Work(null, new DeadLetter(_time.GetUtcNow(), transport, topic, reason, payload.ToArray()), HoldWhileUnavailable: true);
+        var work = new Work(null, DeadLetter.Of(_time.GetUtcNow(), transport, topic, reason, payload.Span), HoldWhileUnavailable: true);
         await QueueAsync(QueueOf(null), work, cancellationToken);
         return work.Done.Task;
     }

@@ -124,6 +124,7 @@ public sealed class PostgresStore(string connectionString) : SqlStore
         AnomalyTables("bigint", "double precision", "text"),
         CommandDeliveriesMigration,
         UserTokenEpochMigration,
+        DeadLetterDigestMigration,
     ];
 
     private const string Columns = "node_id, received_ms, transport, version, fw, boot, seq, uptime_ms, temperature_c, humidity_pct, " +

@@ -7,7 +7,17 @@ namespace Hil.Backend.Storage;
 public sealed record IngestedTelemetry(TelemetryMessage Message, DateTimeOffset ReceivedAt, string Transport);
 
 /// <summary>A payload that was refused, kept with its raw bytes and the reason.</summary>
-public sealed record DeadLetter(DateTimeOffset ReceivedAt, string Transport, string? Topic, string Reason, byte[] Payload);
+/// <param name="Payload">The first <see cref="KeptBytes"/> bytes of what was refused: enough to see what it was, never a flood's whole body.</param>
+/// <param name="PayloadSize">The refused payload's whole size in bytes.</param>
+/// <param name="PayloadSha256">SHA-256 of the whole payload (lowercase hex), to recognise it again without keeping it.</param>
+public sealed record DeadLetter(DateTimeOffset ReceivedAt, string Transport, string? Topic, string Reason, byte[] Payload, long PayloadSize, string PayloadSha256)
+{
+    public const int KeptBytes = 4096;
+
+    public static DeadLetter Of(DateTimeOffset receivedAt, string transport, string? topic, string reason, ReadOnlySpan<byte> payload) =>
+        new(receivedAt, transport, topic, reason, payload[..Math.Min(payload.Length, KeptBytes)].ToArray(), payload.Length,
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(payload)));
+}
 
 public sealed record NodeRecord(string Id, string? Firmware, int ProtocolVersion, DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen, bool? Online, DateTimeOffset? StatusChangedAt, long MessageCount);
@@ -19,8 +29,9 @@ public sealed record TelemetryRecord(string NodeId, DateTimeOffset ReceivedAt, s
 public sealed record AggregateBucket(DateTimeOffset Start, long Count, double? TemperatureAvg, double? TemperatureMin,
     double? TemperatureMax, double? HumidityAvg, double? HumidityMin, double? HumidityMax);
 
+/// <param name="Payload">The kept prefix as text, <paramref name="PayloadBase64"/> the same bytes; <paramref name="PayloadTruncated"/> when the payload was longer.</param>
 public sealed record DeadLetterRecord(long Id, DateTimeOffset ReceivedAt, string Transport, string? Topic,
-    string Reason, string Payload, string PayloadBase64);
+    string Reason, string Payload, string PayloadBase64, long PayloadSize, string? PayloadSha256, bool PayloadTruncated);
 
 public static class CommandStatus
 {

@@ -91,8 +91,12 @@ internal sealed class DeadLetterRow
     public string? Topic { get; set; }
     public string Reason { get; set; } = "";
     public byte[] Payload { get; set; } = [];
+    public long? PayloadSize { get; set; }
+    public string? PayloadSha256 { get; set; }
+    // Rows from before migration 6 kept the whole payload and have no size or digest of their own.
     public DeadLetterRecord ToRecord() => new(Id, Ms.At(ReceivedMs), Transport, Topic, Reason,
-        Encoding.UTF8.GetString(Payload), Convert.ToBase64String(Payload));
+        Encoding.UTF8.GetString(Payload), Convert.ToBase64String(Payload), PayloadSize ?? Payload.Length, PayloadSha256,
+        (PayloadSize ?? Payload.Length) > Payload.Length);
 }
 
 internal sealed class CommandRow

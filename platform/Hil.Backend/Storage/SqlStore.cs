@@ -108,13 +108,23 @@ public abstract partial class SqlStore : IBackendStore
                     Ms.Of(g.Min(x => x.item.ReceivedAt)), Ms.Of(last.ReceivedAt), g.Count(x => x.stored));
             }).ToList();
 
+    /// <summary>Migration 6 (both databases): a dead letter keeps a prefix of its payload with the whole size and digest.</summary>
+    protected const string DeadLetterDigestMigration = """
+        ALTER TABLE dead_letters ADD COLUMN payload_size bigint;
+        ALTER TABLE dead_letters ADD COLUMN payload_sha256 text;
+        """;
+
     public Task WriteDeadLettersAsync(IReadOnlyList<DeadLetter> batch, CancellationToken cancellationToken = default) =>
         UseAsync(async connection =>
         {
             await using var tx = await connection.BeginTransactionAsync(cancellationToken);
             await connection.ExecuteAsync(
-                "INSERT INTO dead_letters (received_ms, transport, topic, reason, payload) VALUES (@received, @transport, @topic, @reason, @payload)",
-                batch.Select(d => new { received = Ms.Of(d.ReceivedAt), transport = d.Transport, topic = d.Topic, reason = d.Reason, payload = d.Payload }), tx);
+                """
+                INSERT INTO dead_letters (received_ms, transport, topic, reason, payload, payload_size, payload_sha256)
+                VALUES (@received, @transport, @topic, @reason, @payload, @size, @sha256)
+                """,
+                batch.Select(d => new { received = Ms.Of(d.ReceivedAt), transport = d.Transport, topic = d.Topic, reason = d.Reason, payload = d.Payload,
+                    size = d.PayloadSize, sha256 = d.PayloadSha256 }), tx);
             await tx.CommitAsync(cancellationToken);
         }, cancellationToken);
 

@@ -81,6 +81,7 @@ public sealed class SqliteStore(string path) : SqlStore
         AnomalyTables("INTEGER", "REAL", "TEXT"),
         CommandDeliveriesMigration,
         UserTokenEpochMigration,
+        DeadLetterDigestMigration,
     ];
 
     protected override Task BeforeMigrationsAsync(DbConnection connection) => connection.ExecuteAsync("PRAGMA journal_mode=WAL");
