@@ -29,7 +29,7 @@ public static class CommandsApi
     }
 
     public static async Task<Results<Created<CommandRecord>, ProblemHttpResult>> CreateCommandAsync(
-        string id, CreateCommandRequest request, CommandDispatcher dispatcher, CancellationToken cancellationToken)
+        string id, CreateCommandRequest request, CommandDispatcher dispatcher, BackendOptions options, CancellationToken cancellationToken)
     {
         if (!TelemetryParser.IsNodeId(id)) return Problems.BadRequest($"node id must be 12 lowercase hex digits, got '{id}'");
         if (string.IsNullOrWhiteSpace(request.Type) || request.Type.Length > 64)
@@ -38,6 +38,10 @@ public static class CommandsApi
             return Problems.BadRequest($"'params' must be a JSON object, got {p.ValueKind}");
         if (request.TtlSeconds is < 1 or > 30 * 86_400) return Problems.BadRequest($"'ttlSeconds' must be between 1 and {30 * 86_400}");
         var parameters = request.Params is { ValueKind: JsonValueKind.Object } o ? o : (JsonElement?)null;
+        int size = CommandDispatcher.MessageSize(request.Type, parameters);
+        if (size > options.MaxCommandBytes)
+            return TypedResults.Problem($"command too large: {size} bytes as sent to the node (id, type and params in JSON), limit {options.MaxCommandBytes}",
+                statusCode: 413, title: "Command too large");
         var command = await dispatcher.CreateAsync(id, request.Type, parameters,
             request.TtlSeconds is { } ttl ? TimeSpan.FromSeconds(ttl) : null, cancellationToken);
         return TypedResults.Created($"/api/v1/commands/{command.Id}", command);

@@ -14,7 +14,7 @@ public static class OperationsApi
     {
         var ops = app.MapGroup("").WithTags("Operations").AllowAnonymous().DisableRateLimiting();
         ops.MapGet("/health", GetHealth).WithSummary("Liveness: the process is serving requests");
-        ops.MapGet("/ready", GetReadyAsync).WithSummary("Readiness: the database answers and ingest keeps up (503 unavailable or degraded otherwise)");
+        ops.MapGet("/ready", GetReadyAsync).WithSummary("Readiness: the database answers, ingest keeps up and the broker link holds (503 unavailable or degraded otherwise)");
         ops.MapGet("/metrics", GetMetrics).WithSummary("Prometheus text: ingest counts, dead letters, latency histogram");
         app.MapGroup("/api/v1").WithTags("Live").MapGet("/stream", GetStream).RequireAuthorization(Policies.Viewer)
             .WithSummary("Server-sent events: telemetry, node status, commands and dead letters as they happen");
@@ -29,6 +29,14 @@ public static class OperationsApi
         try
         {
             await store.PingAsync(cancellationToken);
+            // No broker link (down, or dropped again and again) means telemetry is not arriving and commands are not leaving.
+            if (context.RequestServices.GetService<Ingest.IDeviceLink>()?.Health is { } link && (!link.Connected || link.IsFlapping))
+            {
+                context.Response.Headers.RetryAfter = "5";
+                return TypedResults.Json(new HealthReport("degraded", store.Kind, link.Connected
+                    ? $"broker link lost {link.LossesLastMinute} times in the last minute"
+                    : $"broker link down ({link.LossesLastMinute} losses in the last minute)"), statusCode: 503);
+            }
             // The database answers but cannot keep up: senders are being held back (back-pressure), so say so.
             if (pipeline.IsSaturated)
             {

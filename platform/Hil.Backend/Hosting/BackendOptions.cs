@@ -30,6 +30,11 @@ public sealed record BackendOptions
     public int FailedAuthenticationPermits { get; init; } = 50;
     public TimeSpan RateLimitPeriod { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan CommandTimeToLive { get; init; } = TimeSpan.FromHours(1);
+    /// <summary>
+    /// Most bytes a command may take as sent to the node (`{"id","type","params"}` in JSON): the reference node takes
+    /// 512 (firmware/README.md, commands), far below the broker's packet limit. Larger ones are refused with 413.
+    /// </summary>
+    public int MaxCommandBytes { get; init; } = 512;
     /// <summary>Telemetry older than this is deleted; null keeps everything.</summary>
     public TimeSpan? Retention { get; init; }
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);

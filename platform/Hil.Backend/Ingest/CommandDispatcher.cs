@@ -25,10 +25,22 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
 
     private IDeviceLink? Link => services.GetService<IDeviceLink>();
 
+    /// <summary>What a node receives for a command: `{"id","type","params"}`.</summary>
+    public static byte[] Message(string id, string type, JsonElement? parameters) =>
+        JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
+        {
+            ["id"] = id, ["type"] = type, ["params"] = parameters ?? JsonSerializer.SerializeToElement(new { }),
+        });
+
+    /// <summary>The size a new command would have as sent (its id is always <see cref="IdLength"/> characters).</summary>
+    public static int MessageSize(string type, JsonElement? parameters) => Message(new string('0', IdLength), type, parameters).Length;
+
+    private const int IdLength = 16;
+
     public async Task<CommandRecord> CreateAsync(string nodeId, string type, JsonElement? parameters, TimeSpan? ttl, CancellationToken cancellationToken)
     {
         var now = options.Time.GetUtcNow();
-        var command = new CommandRecord(Guid.NewGuid().ToString("N")[..16], nodeId, type, parameters, CommandStatus.Queued, now,
+        var command = new CommandRecord(Guid.NewGuid().ToString("N")[..IdLength], nodeId, type, parameters, CommandStatus.Queued, now,
             now + (ttl ?? options.CommandTimeToLive), null, null, null, null, null);
         await store.CreateCommandAsync(command, cancellationToken);
         live.Publish(new LiveEvent("command", nodeId, command));
@@ -85,10 +97,17 @@ public sealed class CommandDispatcher(IBackendStore store, BackendOptions option
         if (node?.Online != true) return;
         foreach (var command in await store.CommandsToSendAsync(nodeId, redeliver, options.Time.GetUtcNow(), cancellationToken))
         {
-            byte[] payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object?>
+            byte[] payload = Message(command.Id, command.Type, command.Params);
+            if (payload.Length > options.MaxCommandBytes)
             {
-                ["id"] = command.Id, ["type"] = command.Type, ["params"] = command.Params ?? JsonSerializer.SerializeToElement(new { }),
-            });
+                // Queued before the limit existed (or under a larger one): publishing it would only make the broker drop the
+                // backend's link, again on every reconnect. It can never be delivered, so it ends here, saying why.
+                string reason = $"not sent: {payload.Length} bytes as sent to the node, over the limit of {options.MaxCommandBytes}";
+                log.LogWarning("Command {Command} for {Node} failed: {Reason}", command.Id, nodeId, reason);
+                if (await store.FailCommandAsync(command.Id, reason, options.Time.GetUtcNow(), cancellationToken) is { } failed)
+                    live.Publish(new LiveEvent("command", nodeId, failed));
+                continue;
+            }
             try
             {
                 using var timeout = new CancellationTokenSource(SendTimeout, options.Time);

@@ -26,4 +26,15 @@ public interface IDeviceLink : IAsyncDisposable
 
     /// <summary>Raised when the link is back after it was lost (not at the first connect).</summary>
     event Action? Reconnected;
+
+    /// <summary>Whether the link is up now, and how often it was lost lately (what /ready reports).</summary>
+    LinkHealth Health { get; }
+}
+
+/// <param name="LossesLastMinute">Times the link was lost in the last minute of the backend's clock: a link that keeps
+/// being dropped (say, by a broker refusing what the backend sends) is up most of the time and still not working.</param>
+public readonly record struct LinkHealth(bool Connected, int LossesLastMinute)
+{
+    public const int FlappingLosses = 3;
+    public bool IsFlapping => LossesLastMinute >= FlappingLosses;
 }

@@ -10,7 +10,20 @@ namespace Hil.Backend.Ingest;
 public sealed class MqttDeviceLink(MqttClientOptions options, ILogger<MqttDeviceLink> log) : IDeviceLink
 {
     private readonly MqttClient _client = new();
+    private readonly Queue<long> _losses = new();
     private bool _started;
+
+    public LinkHealth Health
+    {
+        get
+        {
+            lock (_losses)
+            {
+                while (_losses.Count > 0 && options.TimeProvider.GetElapsedTime(_losses.Peek()) > TimeSpan.FromMinutes(1)) _losses.Dequeue();
+                return new LinkHealth(_client.IsConnected, _losses.Count);
+            }
+        }
+    }
 
     public event Action? Reconnected;
 
@@ -25,7 +38,13 @@ public sealed class MqttDeviceLink(MqttClientOptions options, ILogger<MqttDevice
         };
         _client.DisconnectedAsync += e =>
         {
-            if (!e.ClientInitiated) log.LogWarning("Broker connection lost: {Reason}", e.Reason);
+            if (e.ClientInitiated) return Task.CompletedTask;
+            log.LogWarning("Broker connection lost: {Reason}", e.Reason);
+            lock (_losses)
+            {
+                _losses.Enqueue(options.TimeProvider.GetTimestamp());
+                while (_losses.Count > 100) _losses.Dequeue(); // a minute's worth is all Health reads
+            }
             return Task.CompletedTask;
         };
         _client.ConnectedAsync += _ =>

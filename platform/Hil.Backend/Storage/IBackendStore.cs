@@ -39,6 +39,8 @@ public interface IBackendStore : IAsyncDisposable
     Task<CommandRecord?> MarkDeliveredAsync(string commandId, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
     /// <summary>Records a node's acknowledgement (proof of a delivery); null when there is no such command for that node or it is already final.</summary>
     Task<CommandRecord?> CompleteCommandAsync(string nodeId, string commandId, string status, string? detail, string via, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Ends a command the backend cannot send (failed, with the reason); null when it is final meanwhile.</summary>
+    Task<CommandRecord?> FailCommandAsync(string commandId, string reason, DateTimeOffset now, CancellationToken cancellationToken = default);
     Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>A new user, with a new token epoch (a revoked user's name may be given again); null when an active user has the name.</summary>

@@ -62,6 +62,13 @@ public abstract partial class SqlStore
             RETURNING *
             """, new { nodeId, commandId, status, detail, via, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
 
+    public Task<CommandRecord?> FailCommandAsync(string commandId, string reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        UseAsync(async c => (await c.QuerySingleOrDefaultAsync<CommandRow>("""
+            UPDATE commands SET status = 'failed', completed_ms = @now, detail = @reason
+            WHERE id = @commandId AND status IN ('queued', 'delivered')
+            RETURNING *
+            """, new { commandId, reason, now = Ms.Of(now) }))?.ToRecord(), cancellationToken);
+
     public Task<int> ExpireCommandsAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         UseAsync(c => c.ExecuteAsync(
             "UPDATE commands SET status = 'expired', expired_ms = @now WHERE status IN ('queued', 'delivered') AND expires_ms <= @now",
