@@ -19,7 +19,8 @@ namespace Hil.Backend.Tests.Mqtt;
 public sealed class DatabaseOutageTests
 {
     private static MqttClientOptions Device(string host, int port, string node) =>
-        new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId(node).Build();
+        // A window wide enough for a whole outage: every message of it reaches the backend (held there), none waits in the client.
+        new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId(node).WithMaxInFlight(1000).Build();
 
     private static Task PublishAsync(MqttClient device, string node, int seq) => device.PublishAsync(new MqttApplicationMessage($"devices/{node}/telemetry",
         $$"""{"v":2,"node_id":"{{node}}","boot":1,"seq":{{seq}},"temperature_c":20}""", MqttQos.AtLeastOnce));
@@ -56,7 +57,8 @@ public sealed class DatabaseOutageTests
             for (int seq = 0; seq < 100; seq++) await PublishAsync(device, node, seq);
             await Http.EventuallyAsync(() => Task.FromResult(metrics.Stored), n => n == 100, "the first 100 rows committed");
             await server.StopAsync();
-            for (int seq = 100; seq < 300; seq++) await PublishAsync(device, node, seq);
+            // Sent without waiting for their PUBACKs: on the embedded broker a PUBACK means "committed", so none comes until the database is back.
+            Task[] outage = Enumerable.Range(100, 200).Select(seq => PublishAsync(device, node, seq)).ToArray();
             // The outage was really met: the pipeline is holding messages, not writing them.
             await Http.EventuallyAsync(() => Task.FromResult(metrics.WriteRetries), n => n > 0, "a retry while the database is down");
             Assert.That(metrics.Stored, Is.EqualTo(100));
@@ -67,8 +69,10 @@ public sealed class DatabaseOutageTests
                 var ready = await anonymous.GetAsync("/ready");
                 Assert.That((await ready.JsonAsync(HttpStatusCode.ServiceUnavailable)).GetProperty("status").GetString(), Is.EqualTo("unavailable"));
             }
+            Assert.That(outage.Count(t => t.IsCompleted), Is.Zero, "no PUBACK for a message the database has not committed");
             await server.RestartAsync();
 
+            await Task.WhenAll(outage).WaitAsync(TimeSpan.FromSeconds(60));
             Assert.That(await SeqsAsync(platform.Backend, node, 300), Is.EqualTo(Enumerable.Range(0, 300).Select(i => (long)i)));
             Assert.That(metrics.Held, Is.Zero);
             Assert.That(metrics.WriteFailures, Is.Zero);
@@ -147,7 +151,8 @@ public sealed class DatabaseOutageTests
             await using var lockTx = await blocker.BeginTransactionAsync();
             await using (var lockKeys = new Npgsql.NpgsqlCommand("LOCK TABLE telemetry_keys IN ACCESS EXCLUSIVE MODE", blocker, lockTx))
                 await lockKeys.ExecuteNonQueryAsync();
-            for (int seq = 1; seq < 200; seq++) await PublishAsync(device, node, seq);
+            // Not waiting for each PUBACK: on the embedded broker it comes with the commit, which the lock holds up.
+            Task[] blocked = Enumerable.Range(1, 199).Select(seq => PublishAsync(device, node, seq)).ToArray();
 
             await Http.EventuallyAsync(() => Task.FromResult(metrics.QueueFull), n => n > 0, "the link held back by the full queue");
             Assert.That(metrics.Queue, Is.EqualTo((20L, 20L)));
@@ -160,6 +165,7 @@ public sealed class DatabaseOutageTests
             Assert.That(await (await anonymous.GetAsync("/metrics")).Content.ReadAsStringAsync(), Does.Contain("hil_ingest_queue_depth 20"));
 
             await lockTx.RollbackAsync();
+            await Task.WhenAll(blocked).WaitAsync(TimeSpan.FromSeconds(60));
             long[] seqs = await SeqsAsync(platform.Backend, node, 200);
             Assert.That(seqs, Is.EqualTo(Enumerable.Range(0, 200).Select(i => (long)i)));
             await Http.EventuallyAsync(async () => (await anonymous.GetAsync("/ready")).StatusCode, c => c == HttpStatusCode.OK, "ready again");

@@ -246,9 +246,9 @@ public sealed class MqttIngestTests
         {
             Authenticate = c =>
             {
-                if (!Volatile.Read(ref refuseBackend) || c.ClientId != "hil-backend") return ValueTask.FromResult(ConnectReturnCode.Accepted);
+                if (!Volatile.Read(ref refuseBackend) || c.ClientId != "hil-backend") return ValueTask.FromResult(ConnectDecision.Accept());
                 refused.TrySetResult();
-                return ValueTask.FromResult(ConnectReturnCode.ServerUnavailable);
+                return ValueTask.FromResult<ConnectDecision>(ConnectReturnCode.ServerUnavailable);
             },
         });
         await broker.StartAsync();
@@ -358,7 +358,7 @@ public sealed class MqttKeysTests
             async Task<ConnectReturnCode> ConnectAsync(string? user, string? password)
             {
                 await using var client = new MqttClient();
-                var builder = new MqttClientOptionsBuilder().WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId("k-" + Guid.NewGuid().ToString("N")[..8]);
+                var builder = new MqttClientOptionsBuilder().WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId($"{user}-{Guid.NewGuid().ToString("N")[..8]}"); // keys: a client id starts with its node id
                 if (user is not null) builder.WithCredentials(user, password);
                 var result = await client.ConnectAsync(builder.Build());
                 if (result.IsSuccess) await client.DisconnectAsync();
@@ -394,7 +394,7 @@ public sealed class MqttKeysTests
             var key = (await (await admin.PostAsync($"/api/v1/nodes/{node}/keys", null)).Content.ReadFromJsonAsync<Apis.CreatedApiKey>())!;
             var otherKey = (await (await admin.PostAsync($"/api/v1/nodes/{bystander}/keys", null)).Content.ReadFromJsonAsync<Apis.CreatedApiKey>())!;
             MqttClientOptions Options(string user, string password) => new MqttClientOptionsBuilder()
-                .WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId("dev-" + user).WithCredentials(user, password).Build();
+                .WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId(user + "-dev").WithCredentials(user, password).Build();
 
             await using var device = new MqttClient();
             await using var other = new MqttClient();
@@ -408,7 +408,7 @@ public sealed class MqttKeysTests
             await (await admin.DeleteAsync($"/api/v1/keys/{key.Id}")).JsonAsync(HttpStatusCode.NoContent);
             // The revoke answers after the broker closed the session, so the client learns of it at once.
             await dropped.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            Assert.That(platform.Broker!.ConnectedClientIds, Does.Not.Contain("dev-" + node).And.Contain("dev-" + bystander), "only that key's session ends");
+            Assert.That(platform.Broker!.ConnectedClientIds, Does.Not.Contain(node + "-dev").And.Contain(bystander + "-dev"), "only that key's session ends");
             Assert.That((await device.ConnectAsync(Options(node, key.Key))).ResultCode, Is.EqualTo(ConnectReturnCode.BadUsernameOrPassword));
         }
         finally

@@ -13,16 +13,14 @@ public sealed class PlatformHost : IAsyncDisposable
 {
     private readonly MqttBroker? _broker;
     private readonly IBackendStore _accessStore;
+    private readonly RefusalLog? _refusals;
     private int _disposed;
 
-    private PlatformHost(BackendHost backend, MqttBroker? broker, IBackendStore accessStore, string mqttHost, int mqttPort) =>
-        (Backend, _broker, _accessStore, MqttHost, MqttPort) = (backend, broker, accessStore, mqttHost, mqttPort);
+    private PlatformHost(BackendHost backend, MqttBroker? broker, IBackendStore accessStore, RefusalLog? refusals, string mqttHost, int mqttPort) =>
+        (Backend, _broker, _accessStore, _refusals, MqttHost, MqttPort) = (backend, broker, accessStore, refusals, mqttHost, mqttPort);
 
-    /// <summary>Broker messages the backend may hold unacknowledged (waiting for their commit) on the embedded broker.</summary>
-    public const int BackendInflightWindow = 20_000;
-
-    /// <summary>The backend's MQTT client id (a persistent session on the broker).</summary>
-    public const string BackendClientId = "hil-backend";
+    /// <summary>The backend's MQTT client id (a persistent session on the broker, reserved to the backend's credentials).</summary>
+    public const string BackendClientId = BrokerAccess.BackendClientId;
 
     public BackendHost Backend { get; }
     public string MqttHost { get; }
@@ -38,22 +36,23 @@ public sealed class PlatformHost : IAsyncDisposable
             : new SqliteStore(Path.Combine(Directory.CreateDirectory(options.DataDirectory).FullName, "hil.db"));
         var access = new BrokerAccess(accessStore, options.Provisioning);
         MqttBroker? broker = null;
+        RefusalLog? refusals = null;
         string host = externalBroker?.Host ?? mqttHost;
         int port = externalBroker is null ? mqttPort : externalBroker.Port > 0 ? externalBroker.Port : 1883;
         try
         {
             if (externalBroker is null)
             {
+                refusals = new RefusalLog(options);
                 broker = new MqttBroker(new MqttBrokerOptions
                 {
                     Address = System.Net.IPAddress.Parse(mqttHost), Port = mqttPort, TimeProvider = options.Time,
-                    Authenticate = access.AuthenticateAsync, Authorize = access.Authorize,
-                    // The backend's one session absorbs every node's burst; the default (10,000, then drop oldest)
-                    // would lose telemetry whenever many nodes publish faster than one batch commit.
-                    MaxQueuedMessagesPerSession = 1_000_000, MaxQueuedBytesPerConnection = 512L * 1024 * 1024,
-                    // The backend acknowledges a message once it is committed, so this window is what it can have
-                    // queued and batched at once: throughput ≈ window / commit time. Devices never come near it.
-                    MaxInflightMessages = BackendInflightWindow,
+                    Authenticate = access.AuthenticateAsync, Authorize = access.Authorize, Refused = refusals.Report,
+                    // Every client gets the device bounds unless it logs in as the backend.
+                    Limits = BrokerAccess.DeviceLimits,
+                    // The backend acknowledges a message once its row (or dead letter) is committed, and a device's
+                    // PUBACK waits for that: a PUBACK means "stored", so a crash loses nothing a device was told was kept.
+                    DurableSubscriber = BackendClientId,
                 });
                 await broker.StartAsync(cancellationToken);
                 port = broker.Port;
@@ -73,11 +72,12 @@ public sealed class PlatformHost : IAsyncDisposable
                     if (options.ApiKeyRevoked is { } also) await also(keyId, ct);
                 },
             }, cancellationToken);
-            return new PlatformHost(backend, broker, accessStore, host, port);
+            return new PlatformHost(backend, broker, accessStore, refusals, host, port);
         }
         catch
         {
             if (broker is not null) await broker.DisposeAsync();
+            refusals?.Dispose();
             await accessStore.DisposeAsync();
             throw;
         }
@@ -88,6 +88,7 @@ public sealed class PlatformHost : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await Backend.DisposeAsync();
         if (_broker is not null) await _broker.DisposeAsync();
+        _refusals?.Dispose();
         await _accessStore.DisposeAsync();
     }
 }

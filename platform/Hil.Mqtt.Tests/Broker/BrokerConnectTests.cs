@@ -50,7 +50,7 @@ public sealed class BrokerConnectTests
     {
         await using var fixture = await BrokerFixture.StartAsync(o => o with
         {
-            Authenticate = c => ValueTask.FromResult(c.Username == "good" && c.Password is [0x70] ? ConnectReturnCode.Accepted : code),
+            Authenticate = c => ValueTask.FromResult<ConnectDecision>(c.Username == "good" && c.Password is [0x70] ? ConnectReturnCode.Accepted : code),
         });
         await using var refused = await RawMqttConnection.OpenAsync(fixture.Port);
         ConnAckPacket ack = await refused.HandshakeAsync(new ConnectPacket("x", true, 0, Username: "bad", Password: [0x70]));
@@ -98,7 +98,7 @@ public sealed class BrokerConnectTests
     [Test]
     public async Task PacketOverTheMaximumSizeClosesTheConnection()
     {
-        await using var fixture = await BrokerFixture.StartAsync(o => o with { MaxPacketSize = 1024 });
+        await using var fixture = await BrokerFixture.StartAsync(o => o with { Limits = new BrokerClientLimits { MaxPacketSize = 1024 } });
         await using var client = await RawMqttConnection.ConnectAsync(fixture.Port, "big");
         await client.PublishAsync("t", new string('x', 2000));
         await client.WaitClosedAsync();

@@ -126,7 +126,7 @@ public sealed class BrokerSessionTests
 
         await user.PublishAsync("secret/x", "sneaky", MqttQos.AtLeastOnce, packetId: 4);
         Assert.That(await user.ReceiveAsync(), Is.EqualTo(new PacketIdPacket(MqttPacketType.PubAck, 4)), "MQTT 3.1.1 has no negative PUBACK");
-        await fixture.WaitForLogAsync("client 'user': publish to 'secret/x' refused by the ACL; dropped");
+        await fixture.WaitForLogAsync("client 'user' user '(none)': publish to 'secret/x' refused by the ACL; dropped");
         await fixture.Broker.PublishAsync(new("secret/marker", "m"));
         Assert.That((await admin.ReceivePublishAsync()).Topic, Is.EqualTo("secret/marker"));
     }
@@ -134,13 +134,13 @@ public sealed class BrokerSessionTests
     [Test]
     public async Task QueuedMessagesBeyondTheSessionLimitDropTheOldest()
     {
-        await using var fixture = await BrokerFixture.StartAsync(o => o with { MaxQueuedMessagesPerSession = 3 });
+        await using var fixture = await BrokerFixture.StartAsync(o => o with { Limits = new BrokerClientLimits { MaxQueuedMessages = 3 } });
         var sub = await RawMqttConnection.ConnectAsync(fixture.Port, "node", clean: false);
         await sub.SubscribeAsync("q", MqttQos.AtLeastOnce);
         await sub.DisposeAsync();
         await fixture.WaitForAsync(() => fixture.Broker.ConnectedClientIds.Count == 0, "the node to be offline");
         for (int i = 1; i <= 5; i++) await fixture.Broker.PublishAsync(new("q", $"{i}", MqttQos.AtLeastOnce));
-        await fixture.WaitForLogAsync("session 'node': more than 3 queued messages; dropping the oldest");
+        await fixture.WaitForLogAsync("session 'node': more than 3 queued messages or 67108864 bytes; dropping the oldest");
 
         await using var back = await RawMqttConnection.ConnectAsync(fixture.Port, "node", clean: false);
         var texts = new List<string>();

@@ -37,19 +37,26 @@ internal sealed partial class BrokerConnection
 
     private string? HandlePublish(BrokerSession session, PublishPacket publish)
     {
+        if (publish.Qos == MqttQos.AtLeastOnce && _core.Options.DurableSubscriber is not null)
+        {
+            if (SendControlCheck() is { } overwhelmed) return overwhelmed;
+            // Its PUBACK waits for the durable subscriber's copy (if it gets one) and for the PUBACKs before it.
+            var message = new BrokerMessage(ClientId, publish.Topic, publish.Payload, publish.Qos, publish.Retain, _core.Time.GetUtcNow());
+            PendingAck ack = _acks.Begin(publish.PacketId, message.Size);
+            message.PublisherAck = ack;
+            if (IsAllowed(publish.Topic, subscribe: false)) _core.Router.Route(message);
+            else RefusePublish(publish.Topic);
+            if (!ack.Expected) ack.Settle();
+            return null;
+        }
         // A QoS 2 PUBLISH re-sent before PUBREL was already routed: acknowledge again, route once.
         bool firstTime = publish.Qos != MqttQos.ExactlyOnce || session.BeginInboundQos2(publish.PacketId);
         if (firstTime)
         {
             if (IsAllowed(publish.Topic, subscribe: false))
-            {
                 _core.Router.Route(new BrokerMessage(ClientId, publish.Topic, publish.Payload, publish.Qos, publish.Retain, _core.Time.GetUtcNow()));
-            }
             else
-            {
-                // MQTT 3.1.1 has no negative PUBACK: the message is dropped, and still acknowledged below.
-                _core.Log($"connection {RemoteEndPoint} client '{ClientId}': publish to '{publish.Topic}' refused by the ACL; dropped");
-            }
+                RefusePublish(publish.Topic);
         }
         return publish.Qos switch
         {
@@ -67,7 +74,8 @@ internal sealed partial class BrokerConnection
             TopicSubscription requested = subscribe.Subscriptions[i];
             if (!IsAllowed(requested.Filter, subscribe: true))
             {
-                _core.Log($"connection {RemoteEndPoint} client '{ClientId}': subscription to '{requested.Filter}' refused by the ACL");
+                _core.Refuse(new BrokerRefusal(BrokerRefusalKind.Subscribe, ClientId, _connect?.Username,
+                    $"subscription to '{requested.Filter}' refused by the ACL", RemoteEndPoint));
                 codes[i] = SubAckPacket.Failure;
                 continue;
             }
@@ -87,10 +95,24 @@ internal sealed partial class BrokerConnection
 
     private string? SendControl(OutFrame frame)
     {
-        if (Sender.IsOverwhelmed)
-            return $"not reading: over {Sender.QueuedBytes} bytes waiting to be sent";
+        if (SendControlCheck() is { } overwhelmed) return overwhelmed;
         Sender.TryEnqueue(frame, droppable: false);
         return null;
+    }
+
+    private string? SendControlCheck() => Sender.IsOverwhelmed ? $"not reading: over {Sender.QueuedBytes} bytes waiting to be sent" : null;
+
+    /// <summary>
+    /// MQTT 3.1.1 has no negative PUBACK: a publish the ACL refuses is dropped and still acknowledged. Reported once
+    /// per topic and connection (a device retrying the same forbidden topic is one line), counted in the close line.
+    /// </summary>
+    private void RefusePublish(string topic)
+    {
+        Interlocked.Increment(ref _refusedPublishes);
+        _refusedTopics ??= new HashSet<string>(StringComparer.Ordinal);
+        if (_refusedTopics.Count < 100 && _refusedTopics.Add(topic))
+            _core.Refuse(new BrokerRefusal(BrokerRefusalKind.Publish, ClientId, _connect?.Username,
+                $"publish to '{topic}' refused by the ACL; dropped (MQTT 3.1.1 acknowledges it all the same)", RemoteEndPoint));
     }
 
     private bool IsAllowed(string topicOrFilter, bool subscribe)

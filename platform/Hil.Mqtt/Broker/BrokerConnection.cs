@@ -27,6 +27,10 @@ internal sealed partial class BrokerConnection
     private BrokerSession? _session;
     private ConnectPacket? _connect;
     private long _droppedForSlowness;
+    private BrokerClientLimits _limits;
+    private readonly PublisherAcks _acks;
+    private HashSet<string>? _refusedTopics;
+    private long _refusedPublishes;
 
     public BrokerConnection(BrokerCore core, Socket socket, Action<BrokerConnection> onFinished)
     {
@@ -35,8 +39,9 @@ internal sealed partial class BrokerConnection
         _stream = new NetworkStream(socket, ownsSocket: true);
         _onFinished = onFinished;
         RemoteEndPoint = socket.RemoteEndPoint?.ToString() ?? "(unknown)";
-        Sender = new ConnectionSender(core.Options.MaxQueuedBytesPerConnection,
-            frame => core.Router.NotifyDelivered(ClientId, frame.Delivery));
+        _limits = core.Options.Limits;
+        Sender = new ConnectionSender(_limits.MaxSendBufferBytes, frame => core.Router.NotifyDelivered(ClientId, frame.Delivery));
+        _acks = new PublisherAcks(Sender);
     }
 
     public string RemoteEndPoint { get; }
@@ -63,7 +68,7 @@ internal sealed partial class BrokerConnection
     {
         long dropped = Interlocked.Increment(ref _droppedForSlowness);
         if (dropped == 1 || dropped % 10_000 == 0)
-            _core.Log($"connection {RemoteEndPoint} client '{ClientId}': send queue over {_core.Options.MaxQueuedBytesPerConnection} bytes; {dropped} QoS 0 message(s) dropped so far");
+            _core.Log($"connection {RemoteEndPoint} client '{ClientId}': send queue over {Sender.MaxQueuedBytes} bytes; {dropped} QoS 0 message(s) dropped so far");
     }
 
     private async Task RunAsync()
@@ -74,7 +79,7 @@ internal sealed partial class BrokerConnection
         try
         {
             ArmKeepAlive(_core.Options.ConnectTimeout, $"no CONNECT within {_core.Options.ConnectTimeout.TotalSeconds:0.###} s");
-            var reader = new MqttPacketReader(_stream, _core.Options.MaxPacketSize);
+            var reader = new MqttPacketReader(_stream, _limits.MaxPacketSize);
             MqttPacket? first = await reader.ReadAsync(_closing.Token).ConfigureAwait(false);
             if (first is not ConnectPacket connect)
             {
@@ -86,9 +91,13 @@ internal sealed partial class BrokerConnection
                 reason = refusal;
                 return;
             }
+            reader.MaxPacketSize = _limits.MaxPacketSize;
             sending = SendAsync();
+            bool durable = _core.Options.DurableSubscriber is not null;
             while (true)
             {
+                // Over its unacknowledged publishes the client is read no further: TCP holds it back until the durable subscriber catches up.
+                if (durable) await _acks.WaitForRoomAsync(_limits, _closing.Token).ConfigureAwait(false);
                 MqttPacket? packet = await reader.ReadAsync(_closing.Token).ConfigureAwait(false);
                 if (packet is null)
                 {
@@ -148,7 +157,9 @@ internal sealed partial class BrokerConnection
         {
             _core.Log($"connection {RemoteEndPoint} client '{ClientId}': internal error while closing: {e}");
         }
-        _core.Log($"connection {RemoteEndPoint} client '{ClientId}' closed: {_closeReason}");
+        long refused = Interlocked.Read(ref _refusedPublishes);
+        _core.Log($"connection {RemoteEndPoint} client '{ClientId}' closed: {_closeReason}" +
+                  (refused > 0 ? $" ({refused} publish(es) refused by the ACL)" : ""));
         _closing.Dispose();
         _onFinished(this);
     }
@@ -172,19 +183,27 @@ internal sealed partial class BrokerConnection
         string clientId = connect.ClientId;
         if (clientId.Length > 0) ClientId = clientId;
         if (connect.ProtocolLevel != 4)
-            return await SendRefusalAsync(ConnectReturnCode.UnacceptableProtocolVersion, $"protocol level {connect.ProtocolLevel} (MQTT 3.1.1 is 4)");
+            return await SendRefusalAsync(connect, ConnectReturnCode.UnacceptableProtocolVersion, $"protocol level {connect.ProtocolLevel} (MQTT 3.1.1 is 4)");
         if (clientId.Length == 0)
         {
             if (!connect.CleanSession)
-                return await SendRefusalAsync(ConnectReturnCode.IdentifierRejected, "an empty client id requires clean session");
+                return await SendRefusalAsync(connect, ConnectReturnCode.IdentifierRejected, "an empty client id requires clean session");
             clientId = $"auto-{Guid.NewGuid():N}";
         }
         ClientId = clientId;
-        ConnectReturnCode code = await AuthenticateAsync(connect, clientId).ConfigureAwait(false);
-        if (code != ConnectReturnCode.Accepted) return await SendRefusalAsync(code, "by the authentication hook");
+        ConnectDecision decision = await AuthenticateAsync(connect, clientId).ConfigureAwait(false);
+        if (decision.Code != ConnectReturnCode.Accepted)
+            return await SendRefusalAsync(connect, decision.Code, decision.Reason ?? "by the authentication hook");
+        _limits = decision.Limits ?? _core.Options.Limits;
+        Sender.MaxQueuedBytes = _limits.MaxSendBufferBytes;
 
         _connect = connect;
-        _session = _core.OpenSession(this, clientId, connect.CleanSession);
+        (_session, string? refusal) = _core.OpenSession(this, clientId, connect.CleanSession, connect.Username, _limits);
+        if (refusal is not null)
+        {
+            _connect = null;
+            return await SendRefusalAsync(connect, ConnectReturnCode.NotAuthorized, refusal);
+        }
         if (connect.KeepAliveSeconds > 0)
         {
             // MQTT 3.1.2.10: the server disconnects after one and a half keep-alive periods of silence.
@@ -199,15 +218,16 @@ internal sealed partial class BrokerConnection
         return null;
     }
 
-    private async Task<string> SendRefusalAsync(ConnectReturnCode code, string why)
+    private async Task<string> SendRefusalAsync(ConnectPacket connect, ConnectReturnCode code, string why)
     {
+        _core.Refuse(new BrokerRefusal(BrokerRefusalKind.Connect, ClientId, connect.Username, $"CONNACK {(byte)code} ({code}): {why}", RemoteEndPoint));
         await _stream.WriteAsync(MqttCodec.Encode(new ConnAckPacket(false, code)), _closing.Token).ConfigureAwait(false);
         return $"refused with CONNACK {(byte)code} ({code}): {why}";
     }
 
-    private async ValueTask<ConnectReturnCode> AuthenticateAsync(ConnectPacket connect, string clientId)
+    private async ValueTask<ConnectDecision> AuthenticateAsync(ConnectPacket connect, string clientId)
     {
-        if (_core.Options.Authenticate is not { } authenticate) return ConnectReturnCode.Accepted;
+        if (_core.Options.Authenticate is not { } authenticate) return ConnectDecision.Accept();
         try
         {
             return await authenticate(new MqttConnectContext(clientId, connect.Username, connect.Password, _socket.RemoteEndPoint)).ConfigureAwait(false);
@@ -242,6 +262,8 @@ internal sealed partial class BrokerConnection
 
     private void CheckKeepAlive()
     {
+        // While the broker holds the client back (not reading it), its silence is the broker's doing.
+        if (_acks.IsHoldingBack) Volatile.Write(ref _lastPacketAt, _core.Time.GetTimestamp());
         TimeSpan silent = _core.Time.GetElapsedTime(Volatile.Read(ref _lastPacketAt));
         if (silent >= _keepAliveLimit) Close(_keepAliveExpiry, publishWill: true);
         else Rearm(_keepAliveLimit - silent);

@@ -47,17 +47,37 @@ internal sealed class BrokerCore
         }
     }
 
+    /// <summary>Reports a refusal to the log and the <see cref="MqttBrokerOptions.Refused"/> hook; a failing hook is logged, never thrown.</summary>
+    public void Refuse(BrokerRefusal refusal)
+    {
+        Log($"refused {refusal.Kind.ToString().ToLowerInvariant()} from {refusal.RemoteEndPoint} client '{refusal.ClientId}' " +
+            $"user '{refusal.Username ?? "(none)"}': {refusal.Reason}");
+        try
+        {
+            Options.Refused?.Invoke(refusal);
+        }
+        catch (Exception e)
+        {
+            Log($"the refusal hook threw {e.GetType().Name}: {e.Message}");
+        }
+    }
+
     /// <summary>
     /// Binds <paramref name="connection"/> to the session of its client id, taking over (closing,
-    /// without its will) any connection already using that id, and queues CONNACK.
+    /// without its will) any connection already using that id, and queues CONNACK. A client id belongs to the
+    /// identity (user name) that created its session: a connection of another identity is refused (the reason is
+    /// returned, no session is touched) and can neither resume that session nor take over its connection.
     /// </summary>
-    public BrokerSession OpenSession(BrokerConnection connection, string clientId, bool cleanSession)
+    public (BrokerSession? Session, string? Refusal) OpenSession(BrokerConnection connection, string clientId, bool cleanSession,
+        string? owner, BrokerClientLimits limits)
     {
         BrokerConnection? previous;
         BrokerSession session;
         lock (_sessionsLock)
         {
             _sessions.TryGetValue(clientId, out BrokerSession? existing);
+            if (existing is not null && !string.Equals(existing.Owner, owner, StringComparison.Ordinal))
+                return (null, $"client id '{clientId}' belongs to another identity's session");
             previous = existing?.Connection;
             if (previous is not null) existing!.Detach(previous);
             bool resume = existing is not null && !cleanSession && !existing.Clean;
@@ -68,14 +88,14 @@ internal sealed class BrokerCore
             else
             {
                 if (existing is not null) RemoveSubscriptions(existing, existing.Discard());
-                session = new BrokerSession(clientId, cleanSession, this);
+                session = new BrokerSession(clientId, cleanSession, owner, this);
                 _sessions[clientId] = session;
             }
             _connected[clientId] = connection;
-            session.Attach(connection, MqttCodec.Encode(new ConnAckPacket(resume, ConnectReturnCode.Accepted)));
+            session.Attach(connection, MqttCodec.Encode(new ConnAckPacket(resume, ConnectReturnCode.Accepted)), limits);
         }
         previous?.Close($"taken over by a new connection with the same client id from {connection.RemoteEndPoint}", publishWill: false);
-        return session;
+        return (session, null);
     }
 
     /// <summary>Unbinds a closing connection; a clean session ends with it.</summary>

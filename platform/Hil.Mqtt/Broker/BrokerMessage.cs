@@ -20,6 +20,12 @@ internal sealed class BrokerMessage(string senderClientId, string topic, ReadOnl
     public bool Retain { get; } = retain;
     public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
+    /// <summary>The publisher's PUBACK, while it waits for the durable subscriber to acknowledge this message.</summary>
+    public PendingAck? PublisherAck { get; set; }
+
+    /// <summary>What the message costs a session that holds it, for its byte bounds.</summary>
+    public int Size => Payload.Length + Topic.Length + 4;
+
     /// <summary>Offset of the packet identifier inside <paramref name="frameWithId"/>: just before the payload.</summary>
     public int PacketIdOffset(byte[] frameWithId) => frameWithId.Length - Payload.Length - 2;
 

@@ -7,20 +7,32 @@ namespace Hil.Mqtt.Broker;
 /// acknowledged) and queued (waiting for a connection or for room in the in-flight window), and
 /// inbound QoS 2 identifiers awaiting PUBREL. A persistent session outlives its connections and a
 /// broker restart; a clean one ends with its connection. Every member is guarded by the session's lock.
+/// What it holds is bounded by its client's <see cref="BrokerClientLimits"/> (in flight and queued, in
+/// messages and bytes); beyond them the oldest queued message is dropped, counted and reported once per episode.
 /// </summary>
-internal sealed class BrokerSession(string clientId, bool clean, BrokerCore core)
+internal sealed class BrokerSession(string clientId, bool clean, string? owner, BrokerCore core)
 {
     private readonly Dictionary<string, MqttQos> _subscriptions = new(StringComparer.Ordinal);
     private readonly Dictionary<ushort, (Delivery Delivery, long Sequence)> _inflight = [];
     private readonly Queue<Delivery> _queued = new();
     private readonly HashSet<ushort> _inboundQos2 = [];
+    private BrokerClientLimits _limits = core.Options.Limits;
     private Delivery? _heldForReorder;
     private ushort _lastPacketId;
     private long _sequence;
+    private long _inflightBytes;
+    private long _queuedBytes;
+    private long _dropped;
     private bool _droppingReported;
 
     public string ClientId { get; } = clientId;
     public bool Clean { get; } = clean;
+
+    /// <summary>The identity (user name) that created the session: only it may connect with this client id.</summary>
+    public string? Owner { get; } = owner;
+
+    /// <summary>This session's copies make a publish durable: acknowledging one releases the publisher's PUBACK.</summary>
+    private bool IsDurable { get; } = clientId == core.Options.DurableSubscriber;
 
     /// <summary>Set once the session has ended (clean session closed, or replaced by a clean connect).</summary>
     public bool Discarded { get; private set; }
@@ -47,21 +59,28 @@ internal sealed class BrokerSession(string clientId, bool clean, BrokerCore core
             Connection = null;
             string[] filters = [.. _subscriptions.Keys];
             _subscriptions.Clear();
+            if (IsDurable)
+            {
+                foreach ((Delivery delivery, _) in _inflight.Values) delivery.Message.PublisherAck?.Abandon();
+                foreach (Delivery delivery in _queued) delivery.Message.PublisherAck?.Abandon();
+            }
             _inflight.Clear();
             _queued.Clear();
+            _inflightBytes = _queuedBytes = 0;
             return filters;
         }
     }
 
     /// <summary>
-    /// Binds <paramref name="connection"/>: queues CONNACK first, then re-sends unacknowledged
-    /// messages with DUP set (MQTT 4.4) and then what was queued while offline.
+    /// Binds <paramref name="connection"/> with its client's bounds: queues CONNACK first, then re-sends
+    /// unacknowledged messages with DUP set (MQTT 4.4) and then what was queued while offline.
     /// </summary>
-    public void Attach(BrokerConnection connection, byte[] connAck)
+    public void Attach(BrokerConnection connection, byte[] connAck, BrokerClientLimits limits)
     {
         lock (this)
         {
             Connection = connection;
+            _limits = limits;
             connection.Sender.TryEnqueue(OutFrame.Packet(connAck), droppable: false);
             foreach (KeyValuePair<ushort, (Delivery Delivery, long Sequence)> entry in _inflight.OrderBy(e => e.Value.Sequence))
                 connection.Sender.TryEnqueue(OutFrame.Publish(entry.Value.Delivery, entry.Key, dup: true), droppable: false);
@@ -108,7 +127,10 @@ internal sealed class BrokerSession(string clientId, bool clean, BrokerCore core
     {
         lock (this)
         {
-            if (_inflight.Remove(packetId) && Connection is { } connection) SendQueued(connection);
+            if (!_inflight.Remove(packetId, out var entry)) return;
+            _inflightBytes -= entry.Delivery.Message.Size;
+            if (IsDurable) entry.Delivery.Message.PublisherAck?.Settle();
+            if (Connection is { } connection) SendQueued(connection);
         }
     }
 
@@ -116,6 +138,10 @@ internal sealed class BrokerSession(string clientId, bool clean, BrokerCore core
     public bool BeginInboundQos2(ushort packetId) { lock (this) return _inboundQos2.Add(packetId); }
 
     public void ReleaseInboundQos2(ushort packetId) { lock (this) _inboundQos2.Remove(packetId); }
+
+    private bool WindowHasRoomFor(Delivery delivery) =>
+        _inflight.Count < _limits.MaxInflightMessages &&
+        (_inflight.Count == 0 || _inflightBytes + delivery.Message.Size <= _limits.MaxInflightBytes);
 
     private void Enqueue(Delivery delivery)
     {
@@ -128,25 +154,38 @@ internal sealed class BrokerSession(string clientId, bool clean, BrokerCore core
                 connection.ReportSlowConsumer();
             return;
         }
-        if (connection is not null && _queued.Count == 0 && _inflight.Count < core.Options.MaxInflightMessages)
+        if (connection is not null && _queued.Count == 0 && WindowHasRoomFor(delivery))
         {
             Send(connection, delivery);
             return;
         }
         if (Clean && connection is null) return;
         _queued.Enqueue(delivery);
-        if (_queued.Count <= core.Options.MaxQueuedMessagesPerSession) return;
-        _queued.Dequeue();
-        if (!_droppingReported)
+        _queuedBytes += delivery.Message.Size;
+        while (_queued.Count > 0 && (_queued.Count > _limits.MaxQueuedMessages || _queuedBytes > _limits.MaxQueuedBytes))
         {
-            _droppingReported = true;
-            core.Log($"session '{ClientId}': more than {core.Options.MaxQueuedMessagesPerSession} queued messages; dropping the oldest");
+            Delivery oldest = _queued.Dequeue();
+            _queuedBytes -= oldest.Message.Size;
+            _dropped++;
+            // The durable copy is gone: its publisher gets no PUBACK for it and keeps it (it is sent again on reconnect).
+            if (IsDurable) oldest.Message.PublisherAck?.Abandon();
+            if (!_droppingReported)
+            {
+                _droppingReported = true;
+                core.Log($"session '{ClientId}': more than {_limits.MaxQueuedMessages} queued messages or {_limits.MaxQueuedBytes} bytes; " +
+                         $"dropping the oldest ({_dropped} dropped so far)");
+            }
         }
     }
 
     private void SendQueued(BrokerConnection connection)
     {
-        while (_queued.Count > 0 && _inflight.Count < core.Options.MaxInflightMessages) Send(connection, _queued.Dequeue());
+        while (_queued.TryPeek(out Delivery next) && WindowHasRoomFor(next))
+        {
+            _queued.Dequeue();
+            _queuedBytes -= next.Message.Size;
+            Send(connection, next);
+        }
         // Report the next overflow only once this one has drained, so a sustained overload logs once, not per message.
         if (_queued.Count == 0) _droppingReported = false;
     }
@@ -155,6 +194,7 @@ internal sealed class BrokerSession(string clientId, bool clean, BrokerCore core
     {
         ushort id = NextPacketId();
         _inflight[id] = (delivery, _sequence++);
+        _inflightBytes += delivery.Message.Size;
         connection.Sender.TryEnqueue(OutFrame.Publish(delivery, id, dup: false), droppable: false);
     }
 

@@ -47,6 +47,9 @@ internal readonly struct OutFrame
 /// </summary>
 internal sealed class ConnectionSender(long maxQueuedBytes, Action<OutFrame>? onPublishWritten)
 {
+    /// <summary>The byte budget; set from the client's limits once it has authenticated.</summary>
+    public long MaxQueuedBytes { get; set; } = maxQueuedBytes;
+
     private const int BatchSize = 64 * 1024;
     private readonly Channel<OutFrame> _queue = Channel.CreateUnbounded<OutFrame>(new UnboundedChannelOptions { SingleReader = true });
     private long _queuedBytes;
@@ -57,7 +60,7 @@ internal sealed class ConnectionSender(long maxQueuedBytes, Action<OutFrame>? on
     public bool TryEnqueue(OutFrame frame, bool droppable)
     {
         int length = frame.Length;
-        if (droppable && Interlocked.Read(ref _queuedBytes) + length > maxQueuedBytes) return false;
+        if (droppable && Interlocked.Read(ref _queuedBytes) + length > MaxQueuedBytes) return false;
         Interlocked.Add(ref _queuedBytes, length);
         if (_queue.Writer.TryWrite(frame)) return true;
         Interlocked.Add(ref _queuedBytes, -length);
@@ -65,7 +68,7 @@ internal sealed class ConnectionSender(long maxQueuedBytes, Action<OutFrame>? on
     }
 
     /// <summary>Whether non-droppable frames have piled up far beyond the budget (the peer is not reading).</summary>
-    public bool IsOverwhelmed => Interlocked.Read(ref _queuedBytes) > 4 * maxQueuedBytes;
+    public bool IsOverwhelmed => Interlocked.Read(ref _queuedBytes) > 4 * MaxQueuedBytes;
 
     public void Complete() => _queue.Writer.TryComplete();
 

@@ -89,6 +89,10 @@ internal sealed class MessageRouter(BrokerCore core)
 
     private void DeliverTo(BrokerSession session, Delivery delivery)
     {
+        // The durable subscriber's QoS 1 copy is what the publisher's PUBACK waits for.
+        bool durableCopy = delivery.Message.PublisherAck is not null && delivery.Qos == MqttQos.AtLeastOnce &&
+                           session.ClientId == core.Options.DurableSubscriber;
+        if (durableCopy) delivery.Message.PublisherAck!.Expected = true;
         if (core.Perturb is not { } perturb)
         {
             session.Deliver(delivery);
@@ -108,6 +112,8 @@ internal sealed class MessageRouter(BrokerCore core)
         switch (action)
         {
             case DeliveryAction.DropAction:
+                // A fault the harness injects on purpose: the broker lost a message it had acknowledged.
+                if (durableCopy) delivery.Message.PublisherAck!.Settle();
                 break;
             case DeliveryAction.DuplicateAction:
                 session.Deliver(delivery);

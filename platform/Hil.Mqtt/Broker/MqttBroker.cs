@@ -35,10 +35,7 @@ public sealed class MqttBroker : IAsyncDisposable
     public MqttBroker(MqttBrokerOptions? options = null)
     {
         _options = options ?? new MqttBrokerOptions();
-        if (_options.MaxInflightMessages is < 1 or > 60_000)
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxInflightMessages, "MaxInflightMessages must be between 1 and 60000");
-        if (_options.MaxPacketSize < 16)
-            throw new ArgumentOutOfRangeException(nameof(options), _options.MaxPacketSize, "MaxPacketSize must be at least 16 bytes");
+        _options.Limits.Validate(nameof(options));
         _core = new BrokerCore(_options);
         _port = _options.Port;
     }

@@ -5,6 +5,9 @@ public sealed class MqttPacketReader(Stream stream, int maxPacketSize = MqttPack
 {
     public const int DefaultMaxPacketSize = 1024 * 1024;
     private byte[] _buffer = new byte[4096];
+
+    /// <summary>Largest packet accepted; a broker lowers it once it knows who the client is.</summary>
+    public int MaxPacketSize { get; set; } = maxPacketSize;
     private int _start;
     private int _end;
 
@@ -18,7 +21,7 @@ public sealed class MqttPacketReader(Stream stream, int maxPacketSize = MqttPack
         while (true)
         {
             if (_end > _start &&
-                MqttCodec.TryDecode(_buffer.AsSpan(_start, _end - _start), maxPacketSize, out MqttPacket? packet, out int consumed))
+                MqttCodec.TryDecode(_buffer.AsSpan(_start, _end - _start), MaxPacketSize, out MqttPacket? packet, out int consumed))
             {
                 _start += consumed;
                 if (_start == _end) _start = _end = 0;
@@ -45,8 +48,8 @@ public sealed class MqttPacketReader(Stream stream, int maxPacketSize = MqttPack
         }
         if (_end == _buffer.Length)
         {
-            int size = Math.Min(_buffer.Length * 2, maxPacketSize + 8);
-            if (size <= _buffer.Length) throw new MqttProtocolException($"packet exceeds the maximum of {maxPacketSize} bytes");
+            int size = Math.Min(_buffer.Length * 2, MaxPacketSize + 8);
+            if (size <= _buffer.Length) throw new MqttProtocolException($"packet exceeds the maximum of {MaxPacketSize} bytes");
             Array.Resize(ref _buffer, size);
         }
     }
