@@ -59,7 +59,8 @@ internal static partial class BenchCommand
         {
             string file = BenchmarkLog.Record("Telemetry ingest",
                 "`./hil bench ingest`: v2 telemetry published at QoS 1 to the embedded broker, ingested by the backend in the same " +
-                "process and committed (batched; binary COPY on PostgreSQL); the backend acknowledges each message to the broker once it is committed. " +
+                "process and committed (batched; binary COPY on PostgreSQL); the backend acknowledges each message to the broker once it is committed, and the broker acknowledges it to its " +
+                "publisher only then (a PUBACK means stored), so \"publishers done\" is when the last row was committed. " +
                 "Both run after warm-up rounds of the same traffic (4 × 2,500 messages each) until a round leaves the JIT almost nothing to " +
                 "compile (fewer than 20 methods): the steady state of a running backend; in a cold process the runtime's tiered compilation " +
                 "costs more CPU than the ingest (about 90 µs a row against 25 µs measured with tiering off). First table, saturated: four publishers flat out (up to 1000 QoS 1 messages in flight each), a bounded count, timed until the last row is " +
