@@ -57,6 +57,9 @@ public sealed class PlatformMemoryBoundTests
             const long Bound = 400L * 1024 * 1024;
             Assert.That(peak - baseline, Is.LessThan(Bound),
                 $"resident memory grew from {baseline >> 20} MiB to a peak of {peak >> 20} MiB while 1 GiB flooded a subscriber that reads nothing");
+            // Dropped and counted, with one warning for the episode (the subscriber never drains, so it is one episode).
+            Assert.That(platform.Output.Split('\n').Count(l => l.Contains($"session '{Node}': more than 1000 queued messages or 1048576 bytes; dropping the oldest")),
+                Is.EqualTo(1), platform.Output);
         }
         finally
         {

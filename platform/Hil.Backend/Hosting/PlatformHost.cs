@@ -13,10 +13,10 @@ public sealed class PlatformHost : IAsyncDisposable
 {
     private readonly MqttBroker? _broker;
     private readonly IBackendStore _accessStore;
-    private readonly RefusalLog? _refusals;
+    private readonly BrokerWarningLog? _refusals;
     private int _disposed;
 
-    private PlatformHost(BackendHost backend, MqttBroker? broker, IBackendStore accessStore, RefusalLog? refusals, string mqttHost, int mqttPort) =>
+    private PlatformHost(BackendHost backend, MqttBroker? broker, IBackendStore accessStore, BrokerWarningLog? refusals, string mqttHost, int mqttPort) =>
         (Backend, _broker, _accessStore, _refusals, MqttHost, MqttPort) = (backend, broker, accessStore, refusals, mqttHost, mqttPort);
 
     /// <summary>The backend's MQTT client id (a persistent session on the broker, reserved to the backend's credentials).</summary>
@@ -36,18 +36,18 @@ public sealed class PlatformHost : IAsyncDisposable
             : new SqliteStore(Path.Combine(Directory.CreateDirectory(options.DataDirectory).FullName, "hil.db"));
         var access = new BrokerAccess(accessStore, options.Provisioning);
         MqttBroker? broker = null;
-        RefusalLog? refusals = null;
+        BrokerWarningLog? refusals = null;
         string host = externalBroker?.Host ?? mqttHost;
         int port = externalBroker is null ? mqttPort : externalBroker.Port > 0 ? externalBroker.Port : 1883;
         try
         {
             if (externalBroker is null)
             {
-                refusals = new RefusalLog(options);
+                refusals = new BrokerWarningLog(options);
                 broker = new MqttBroker(new MqttBrokerOptions
                 {
                     Address = System.Net.IPAddress.Parse(mqttHost), Port = mqttPort, TimeProvider = options.Time,
-                    Authenticate = access.AuthenticateAsync, Authorize = access.Authorize, Refused = refusals.Report,
+                    Authenticate = access.AuthenticateAsync, Authorize = access.Authorize, Refused = refusals.Report, Warn = refusals.Warn,
                     // Every client gets the device bounds unless it logs in as the backend.
                     Limits = BrokerAccess.DeviceLimits,
                     // The backend acknowledges a message once its row (or dead letter) is committed, and a device's

@@ -124,7 +124,7 @@ internal sealed partial class BrokerConnection
         }
         catch (Exception e)
         {
-            _core.Log($"connection {RemoteEndPoint} client '{ClientId}': the ACL hook threw {e.GetType().Name}: {e.Message}; refused");
+            _core.Warn($"connection {RemoteEndPoint} client '{ClientId}': the ACL hook threw {e.GetType().Name}: {e.Message}; refused");
             return false;
         }
     }

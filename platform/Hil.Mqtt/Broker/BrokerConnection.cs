@@ -68,7 +68,7 @@ internal sealed partial class BrokerConnection
     {
         long dropped = Interlocked.Increment(ref _droppedForSlowness);
         if (dropped == 1 || dropped % 10_000 == 0)
-            _core.Log($"connection {RemoteEndPoint} client '{ClientId}': send queue over {Sender.MaxQueuedBytes} bytes; {dropped} QoS 0 message(s) dropped so far");
+            _core.Warn($"connection {RemoteEndPoint} client '{ClientId}': send queue over {Sender.MaxQueuedBytes} bytes; {dropped} QoS 0 message(s) dropped so far");
     }
 
     private async Task RunAsync()
@@ -155,7 +155,7 @@ internal sealed partial class BrokerConnection
         }
         catch (Exception e)
         {
-            _core.Log($"connection {RemoteEndPoint} client '{ClientId}': internal error while closing: {e}");
+            _core.Warn($"connection {RemoteEndPoint} client '{ClientId}': internal error while closing: {e}");
         }
         long refused = Interlocked.Read(ref _refusedPublishes);
         _core.Log($"connection {RemoteEndPoint} client '{ClientId}' closed: {_closeReason}" +
@@ -234,7 +234,7 @@ internal sealed partial class BrokerConnection
         }
         catch (Exception e)
         {
-            _core.Log($"connection {RemoteEndPoint} client '{clientId}': the authentication hook threw {e.GetType().Name}: {e.Message}");
+            _core.Warn($"connection {RemoteEndPoint} client '{clientId}': the authentication hook threw {e.GetType().Name}: {e.Message}");
             return ConnectReturnCode.ServerUnavailable;
         }
     }

@@ -47,6 +47,23 @@ internal sealed class BrokerCore
         }
     }
 
+    /// <summary>
+    /// What an operator must see (a session dropping messages over its bounds, a slow consumer losing QoS 0, a failing hook,
+    /// an accept that failed): to the log and to <see cref="MqttBrokerOptions.Warn"/>.
+    /// </summary>
+    public void Warn(string line)
+    {
+        Log(line);
+        try
+        {
+            Options.Warn?.Invoke(line);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"mqtt broker: the warning sink threw {e.GetType().Name}: {e.Message}; line was: {line}");
+        }
+    }
+
     /// <summary>Reports a refusal to the log and the <see cref="MqttBrokerOptions.Refused"/> hook; a failing hook is logged, never thrown.</summary>
     public void Refuse(BrokerRefusal refusal)
     {

@@ -172,7 +172,7 @@ internal sealed class BrokerSession(string clientId, bool clean, string? owner, 
             if (!_droppingReported)
             {
                 _droppingReported = true;
-                core.Log($"session '{ClientId}': more than {_limits.MaxQueuedMessages} queued messages or {_limits.MaxQueuedBytes} bytes; " +
+                core.Warn($"session '{ClientId}': more than {_limits.MaxQueuedMessages} queued messages or {_limits.MaxQueuedBytes} bytes; " +
                          $"dropping the oldest ({_dropped} dropped so far)");
             }
         }

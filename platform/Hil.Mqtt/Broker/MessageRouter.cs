@@ -106,7 +106,7 @@ internal sealed class MessageRouter(BrokerCore core)
         }
         catch (Exception e)
         {
-            core.Log($"the perturb hook threw {e.GetType().Name}: {e.Message}; delivering unchanged");
+            core.Warn($"the perturb hook threw {e.GetType().Name}: {e.Message}; delivering unchanged");
             action = DeliveryAction.Deliver;
         }
         switch (action)
@@ -141,7 +141,7 @@ internal sealed class MessageRouter(BrokerCore core)
         }
         catch (Exception ex)
         {
-            core.Log($"the observe hook threw {ex.GetType().Name}: {ex.Message}");
+            core.Warn($"the observe hook threw {ex.GetType().Name}: {ex.Message}");
         }
     }
 

@@ -153,7 +153,7 @@ public sealed class MqttBroker : IAsyncDisposable
             catch (SocketException e)
             {
                 // Out of file descriptors and the like: report, pause briefly, and keep serving the connections there are.
-                _core.Log($"accept failed: {e.Message}");
+                _core.Warn($"accept failed: {e.Message}");
                 await Task.Delay(TimeSpan.FromMilliseconds(100), _options.TimeProvider).ConfigureAwait(false);
                 continue;
             }

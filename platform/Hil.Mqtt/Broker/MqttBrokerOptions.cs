@@ -102,6 +102,12 @@ public sealed record MqttBrokerOptions
     public Action<string>? Log { get; init; }
 
     /// <summary>
+    /// The subset of <see cref="Log"/> an operator must see: messages dropped over a client's bounds (one line per episode),
+    /// QoS 0 lost to a slow consumer, a hook that threw, a failed accept.
+    /// </summary>
+    public Action<string>? Warn { get; init; }
+
+    /// <summary>
     /// Every refusal, structured: a CONNECT refused, a publish dropped or a subscription refused by the ACL (each topic
     /// once per connection; the count is in the close line). Called on the connection's own flow: keep it quick.
     /// </summary>

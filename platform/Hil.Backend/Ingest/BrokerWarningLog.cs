@@ -4,11 +4,11 @@ using Hil.Mqtt.Broker;
 namespace Hil.Backend.Ingest;
 
 /// <summary>
-/// The embedded broker's refusals (a CONNECT refused, a publish or subscription refused by the ACL) as warnings of the
+/// The embedded broker's warnings and refusals (a CONNECT refused, a publish or subscription refused by the ACL) as warnings of the
 /// platform's log, with the client id, the user name and the reason, never a secret. A client that repeats the same
 /// refused thing (a device retrying with a revoked key every second) is one line a minute, with the count since.
 /// </summary>
-internal sealed class RefusalLog : IDisposable
+internal sealed class BrokerWarningLog : IDisposable
 {
     private static readonly TimeSpan Quiet = TimeSpan.FromMinutes(1);
     private readonly ILoggerFactory _factory;
@@ -16,7 +16,7 @@ internal sealed class RefusalLog : IDisposable
     private readonly TimeProvider _time;
     private readonly Dictionary<(BrokerRefusalKind, string, string), (long LoggedAt, int Since)> _recent = new();
 
-    public RefusalLog(BackendOptions options)
+    public BrokerWarningLog(BackendOptions options)
     {
         _time = options.Time;
         _factory = LoggerFactory.Create(b =>
@@ -28,6 +28,9 @@ internal sealed class RefusalLog : IDisposable
     }
 
     public void Dispose() => _factory.Dispose();
+
+    /// <summary>The broker's warnings (messages dropped over a client's bounds, once per episode; a failing hook).</summary>
+    public void Warn(string line) => _log.LogWarning("Broker: {Line}", line);
 
     public void Report(BrokerRefusal refusal)
     {
