@@ -5,7 +5,6 @@ using Hil.Backend.Hosting;
 using Hil.Backend.Tests.Support;
 using Hil.Mqtt.Client;
 using Hil.Mqtt.Packets;
-using Microsoft.Extensions.Logging;
 
 namespace Hil.Backend.Tests.Hardening;
 
@@ -16,35 +15,22 @@ namespace Hil.Backend.Tests.Hardening;
 public sealed class ClientIdentityTests
 {
     private readonly CapturingLoggerProvider _log = new();
-    private PlatformHost _platform = null!;
-    private HttpClient _admin = null!;
-    private string _data = null!;
+    private RunningPlatform _running = null!;
+    private PlatformHost Platform => _running.Host;
+    private HttpClient Admin => _running.Admin;
 
     [SetUp]
-    public async Task StartAsync()
-    {
-        _data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
-        _platform = await PlatformHost.StartAsync(new BackendOptions
-        {
-            HttpUrl = "http://127.0.0.1:0", DataDirectory = _data, LogLevel = LogLevel.Warning, Provisioning = Provisioning.Keys, ExtraLogger = _log,
-        });
-        _admin = new HttpClient { BaseAddress = _platform.Backend.HttpAddress };
-        _admin.DefaultRequestHeaders.Authorization = new("Bearer", _platform.Backend.AdminToken);
-    }
+    public async Task StartAsync() =>
+        _running = await RunningPlatform.StartAsync(o => o with { Provisioning = Provisioning.Keys, ExtraLogger = _log });
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        _admin.Dispose();
-        await _platform.DisposeAsync();
-        Directory.Delete(_data, recursive: true);
-    }
+    public async Task StopAsync() => await _running.DisposeAsync();
 
     private async Task<CreatedApiKey> KeyAsync(string node) =>
-        (await (await _admin.PostAsync($"/api/v1/nodes/{node}/keys", null)).Content.ReadFromJsonAsync<CreatedApiKey>())!;
+        (await (await Admin.PostAsync($"/api/v1/nodes/{node}/keys", null)).Content.ReadFromJsonAsync<CreatedApiKey>())!;
 
     private MqttClientOptions Login(string clientId, CreatedApiKey key, bool clean = false) => new MqttClientOptionsBuilder()
-        .WithTcpServer(_platform.MqttHost, _platform.MqttPort).WithClientId(clientId).WithCredentials(key.NodeId, key.Key).WithCleanSession(clean).Build();
+        .WithTcpServer(Platform.MqttHost, Platform.MqttPort).WithClientId(clientId).WithCredentials(key.NodeId, key.Key).WithCleanSession(clean).Build();
 
     [Test]
     public async Task A_device_with_its_own_key_cannot_use_another_devices_client_id_nor_get_its_queued_command()
@@ -58,7 +44,7 @@ public sealed class ClientIdentityTests
             await owner.DisconnectAsync();
         }
         // F is offline; its persistent session holds a command for it.
-        await _platform.Broker!.PublishAsync(new MqttApplicationMessage($"devices/{f.NodeId}/commands", """{"id":"c1","type":"reboot","params":{}}""", MqttQos.AtLeastOnce));
+        await Platform.Broker!.PublishAsync(new MqttApplicationMessage($"devices/{f.NodeId}/commands", """{"id":"c1","type":"reboot","params":{}}""", MqttQos.AtLeastOnce));
 
         await using var intruder = new MqttClient();
         var received = new List<string>();
@@ -85,10 +71,10 @@ public sealed class ClientIdentityTests
             Assert.That((await intruder.ConnectAsync(Login(PlatformHost.BackendClientId, e))).ResultCode, Is.EqualTo(ConnectReturnCode.NotAuthorized));
         }
 
-        Assert.That(_platform.Broker!.ConnectedClientIds, Does.Contain(PlatformHost.BackendClientId));
-        var link = (Hil.Backend.Ingest.IDeviceLink)_platform.Backend.Services.GetService(typeof(Hil.Backend.Ingest.IDeviceLink))!;
+        Assert.That(Platform.Broker!.ConnectedClientIds, Does.Contain(PlatformHost.BackendClientId));
+        var link = (Hil.Backend.Ingest.IDeviceLink)Platform.Backend.Services.GetService(typeof(Hil.Backend.Ingest.IDeviceLink))!;
         Assert.That(link.Health, Is.EqualTo(new Hil.Backend.Ingest.LinkHealth(true, 0)), "never dropped by an intruder");
-        await (await _admin.GetAsync("/ready")).JsonAsync(HttpStatusCode.OK);
+        await (await Admin.GetAsync("/ready")).JsonAsync(HttpStatusCode.OK);
     }
 
     [Test]
@@ -99,7 +85,7 @@ public sealed class ClientIdentityTests
         await using var squatter = new MqttClient();
 
         Assert.That((await squatter.ConnectAsync(Login(other, e))).ResultCode, Is.EqualTo(ConnectReturnCode.NotAuthorized));
-        Assert.That(_platform.Broker!.GetSubscriptions(other), Is.Empty);
+        Assert.That(Platform.Broker!.GetSubscriptions(other), Is.Empty);
         await using var suffixed = new MqttClient();
         Assert.That((await suffixed.ConnectAsync(Login($"{e.NodeId}-diag", e))).IsSuccess, Is.True, "a client id that starts with its own node id is fine");
     }

@@ -1,10 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
-using Hil.Backend.Hosting;
 using Hil.Backend.Tests.Support;
 using Hil.Mqtt.Client;
 using Hil.Mqtt.Packets;
-using Microsoft.Extensions.Logging;
 
 namespace Hil.Backend.Tests.Hardening;
 
@@ -14,10 +12,10 @@ public sealed class DeadLetterBoundsTests
     [Test]
     public async Task Oversized_payloads_become_bounded_dead_letters_and_a_default_listing_stays_small()
     {
-        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
-        try
+        await using var running = await RunningPlatform.StartAsync();
+        var platform = running.Host;
+        string data = running.DataDirectory;
         {
-            await using var platform = await PlatformHost.StartAsync(new BackendOptions { HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Warning });
             long before = FolderBytes(data);
             string node = RunningBackend.NewNodeId();
             await using var device = new MqttClient();
@@ -28,8 +26,7 @@ public sealed class DeadLetterBoundsTests
             foreach (byte[] payload in big.Concat(medium))
                 Assert.That((await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/telemetry", payload, MqttQos.AtLeastOnce))).IsSuccess);
 
-            using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
-            admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
+            var admin = running.Admin;
             await Http.EventuallyAsync(() => platform.Backend.Store.CountDeadLettersAsync(), n => n == 150, "150 dead letters");
 
             Assert.That(FolderBytes(data) - before, Is.LessThan(2 * 1024 * 1024), "6.6 MB of refused payloads must not grow the data folder by their size");
@@ -47,10 +44,6 @@ public sealed class DeadLetterBoundsTests
             var page = await all.JsonAsync(HttpStatusCode.OK);
             Assert.That(page.GetArrayLength(), Is.InRange(1, 149), "a page stops at its byte budget, whatever the limit asked");
             Assert.That(all.Headers.GetValues("Link").Single(), Does.Contain($"after={page[page.GetArrayLength() - 1].GetProperty("id").GetInt64()}"));
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
         }
     }
 

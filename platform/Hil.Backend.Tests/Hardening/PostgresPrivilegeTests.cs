@@ -1,10 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using Hil.Backend.Hosting;
 using Hil.Backend.Tests.Support;
 using Hil.Mqtt.Client;
 using Hil.Mqtt.Packets;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Hil.Backend.Tests.Hardening;
@@ -20,28 +18,14 @@ public sealed class PostgresPrivilegeTests
         await using (var who = source.CreateCommand("SELECT rolsuper OR rolcreatedb OR rolcreaterole FROM pg_roles WHERE rolname = current_user"))
             Assert.That(await who.ExecuteScalarAsync(), Is.False, "the tests connect as a role without superuser, CREATEDB or CREATEROLE");
 
-        string data = Directory.CreateTempSubdirectory("hil-platform-").FullName;
-        try
-        {
-            await using var platform = await PlatformHost.StartAsync(new BackendOptions
-            {
-                HttpUrl = "http://127.0.0.1:0", DataDirectory = data, LogLevel = LogLevel.Warning, PostgresConnectionString = connection,
-            });
-            string node = RunningBackend.NewNodeId();
-            await using var device = new MqttClient();
-            Assert.That((await device.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(platform.MqttHost, platform.MqttPort).WithClientId(node).Build())).IsSuccess);
-            var published = await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/telemetry",
-                $$"""{"v":2,"node_id":"{{node}}","boot":1,"seq":1,"temperature_c":21}""", MqttQos.AtLeastOnce));
-            Assert.That(published.IsSuccess, Is.True);
-            using var admin = new HttpClient { BaseAddress = platform.Backend.HttpAddress };
-            admin.DefaultRequestHeaders.Authorization = new("Bearer", platform.Backend.AdminToken);
-            var rows = await Http.EventuallyAsync(async () => await (await admin.GetAsync($"/api/v1/nodes/{node}/telemetry")).Content.ReadAsStringAsync(),
-                body => body.Contains("\"seq\":1"), "the reading stored");
-            Assert.That(JsonDocument.Parse(rows).RootElement.GetArrayLength(), Is.EqualTo(1));
-        }
-        finally
-        {
-            Directory.Delete(data, recursive: true);
-        }
+        await using var running = await RunningPlatform.StartAsync(o => o with { PostgresConnectionString = connection });
+        string node = RunningBackend.NewNodeId();
+        await using var device = new MqttClient();
+        Assert.That((await device.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer(running.Host.MqttHost, running.Host.MqttPort).WithClientId(node).Build())).IsSuccess);
+        var published = await device.PublishAsync(new MqttApplicationMessage($"devices/{node}/telemetry",
+            $$"""{"v":2,"node_id":"{{node}}","boot":1,"seq":1,"temperature_c":21}""", MqttQos.AtLeastOnce));
+        Assert.That(published.IsSuccess, Is.True, "acknowledged: committed");
+        string rows = await (await running.Admin.GetAsync($"/api/v1/nodes/{node}/telemetry")).Content.ReadAsStringAsync();
+        Assert.That(JsonDocument.Parse(rows).RootElement.GetArrayLength(), Is.EqualTo(1), rows);
     }
 }
