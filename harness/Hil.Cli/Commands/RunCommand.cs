@@ -35,9 +35,10 @@ internal static class RunCommand
         {
             Description = "Bench file (YAML, docs/bench-files.md): the scenarios' nodes are its targets (node N = target N)",
         };
+        var failFast = new Option<bool>("--fail-fast") { Description = "Stop at the first failing scenario (the rest are reported as not run)" };
         var command = new Command("run", "Run the Gherkin scenarios (default: native target, all but @slow and @wip; the features that need no platform first, each whole) and write the reports")
         {
-            target, tags, features, repeat, report, firmware, bench,
+            target, tags, features, repeat, report, firmware, bench, failFast,
         };
         command.SetAction((parse, ct) => CliErrors.GuardAsync(() =>
         {
@@ -46,7 +47,7 @@ internal static class RunCommand
                 : new HarnessSettings { Backend = parse.GetValue(target)! };
             if (parse.GetValue(bench) is null) UseFirmware(parse.GetValue(target)!, parse.GetValue(firmware));
             return SuiteRun.RunAsync(new SuiteOptions(settings, parse.GetValue(tags)!, parse.GetValue(features)!,
-                parse.GetValue(repeat), parse.GetValue(report)!), ct);
+                parse.GetValue(repeat), parse.GetValue(report)!, parse.GetValue(failFast)), ct);
         }));
         return command;
     }

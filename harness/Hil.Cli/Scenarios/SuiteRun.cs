@@ -10,7 +10,8 @@ using Hil.Steps.Steps;
 namespace Hil.Cli.Scenarios;
 
 /// <summary>What `hil run` was asked to do.</summary>
-internal sealed record SuiteOptions(HarnessSettings Settings, string Tags, string FeaturesDirectory, int Repeat, string ReportDirectory);
+/// <param name="FailFast">Stop at the first failing scenario (the rest are skipped, saying so): `hil mutate` needs only one.</param>
+internal sealed record SuiteOptions(HarnessSettings Settings, string Tags, string FeaturesDirectory, int Repeat, string ReportDirectory, bool FailFast = false);
 
 /// <summary>How a run ended: its exit code (0 only when everything selected ran and passed) and every result of every round.</summary>
 internal sealed record SuiteOutcome(int ExitCode, IReadOnlyList<ScenarioResult> Results);
@@ -58,11 +59,17 @@ internal static class SuiteRun
                 runner.RegisterInstance(pool); // drained by the round's AfterTestRun hook
                 progress.Attach(runner);
                 observe?.Invoke(runner);
+                string? stoppedBy = null;
                 foreach (ScenarioCase scenario in scenarios)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (Selected(scenario)) await runner.RunAsync(scenario, cancellationToken);
-                    else runner.Skip(scenario, $"not selected by \"{tags}\"");
+                    if (!Selected(scenario)) runner.Skip(scenario, $"not selected by \"{tags}\"");
+                    else if (stoppedBy is not null) runner.Skip(scenario, $"not run: --fail-fast stopped at \"{stoppedBy}\"");
+                    else
+                    {
+                        await runner.RunAsync(scenario, cancellationToken);
+                        if (options.FailFast && runner.Results[^1].Status == ScenarioStatus.Failed) stoppedBy = scenario.Name;
+                    }
                 }
                 all.AddRange(runner.Results);
                 verdicts.AddRound(runner.Results);

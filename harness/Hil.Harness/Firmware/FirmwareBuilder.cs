@@ -21,9 +21,17 @@ public sealed record FirmwareVariant(string Board, string FirmwareVersion, int P
 /// Builds variants of the reference node on demand into build/firmware/&lt;board&gt;-p&lt;protocol&gt;-&lt;version&gt;,
 /// once per process (CMake keeps later builds incremental). The default variant is the image
 /// `./hil build` made. A lock file keeps concurrent test runs from building the same folder at once.
+/// HIL_FIRMWARE_SOURCE and HIL_FIRMWARE_BUILD move the source tree and the variants' build folder (`hil mutate` points
+/// them at a mutant's copy, so the variants a scenario asks for carry the mutation too).
 /// </summary>
 public static class FirmwareBuilder
 {
+    private static string SourceDirectory =>
+        Environment.GetEnvironmentVariable("HIL_FIRMWARE_SOURCE") is { Length: > 0 } source ? source : Path.Combine(RepositoryLayout.Root, "firmware");
+
+    private static string VariantsDirectory =>
+        Environment.GetEnvironmentVariable("HIL_FIRMWARE_BUILD") is { Length: > 0 } build ? build : Path.Combine(RepositoryLayout.BuildDirectory, "firmware");
+
     private static readonly Regex VersionPattern = new(@"^\d+\.\d+\.\d+$", RegexOptions.CultureInvariant);
     private static readonly ConcurrentDictionary<FirmwareVariant, Lazy<Task<string>>> Built = new();
 
@@ -44,19 +52,21 @@ public static class FirmwareBuilder
 
     private static async Task<string> BuildAsync(FirmwareVariant variant, CancellationToken cancellationToken)
     {
-        string root = RepositoryLayout.Root;
-        string directory = Path.Combine(RepositoryLayout.BuildDirectory, "firmware", variant.DirectoryName);
+        string source = SourceDirectory;
+        string directory = Path.Combine(VariantsDirectory, variant.DirectoryName);
         Directory.CreateDirectory(directory);
         await using FileStream _ = await LockAsync(Path.Combine(directory, ".build-lock"), cancellationToken);
         var configure = new List<string>
         {
-            "-S", Path.Combine(root, "firmware"), "-B", directory, $"-DHIL_BOARD={variant.Board}", "-DCMAKE_BUILD_TYPE=Release",
+            "-S", source, "-B", directory, $"-DHIL_BOARD={variant.Board}", "-DCMAKE_BUILD_TYPE=Release",
             $"-DFW_VERSION={variant.FirmwareVersion}", $"-DPROTOCOL_VERSION={variant.ProtocolVersion}", $"-DBUILD_ID={variant.DirectoryName}",
         };
-        if (variant.Board == "stm32f4") configure.Add($"-DCMAKE_TOOLCHAIN_FILE={Path.Combine(root, "firmware", "cmake", "arm-none-eabi.cmake")}");
+        if (variant.Board == "stm32f4") configure.Add($"-DCMAKE_TOOLCHAIN_FILE={Path.Combine(source, "cmake", "arm-none-eabi.cmake")}");
+        // A warning is an error in the firmware's own builds; a mutant's build may warn (an unused variable left behind) and still be a program.
+        if (Environment.GetEnvironmentVariable("HIL_FIRMWARE_WERROR") == "OFF") configure.Add("-DHIL_WERROR=OFF");
         string image = Path.Combine(directory, variant.Board == "native" ? "hive-node" : "hive-node.elf");
         if (!File.Exists(Path.Combine(directory, "CMakeCache.txt"))) await CMakeAsync(variant, configure, cancellationToken);
-        else if (IsNewerThanSources(image, Path.Combine(root, "firmware"))) return image;
+        else if (IsNewerThanSources(image, source)) return image;
         await CMakeAsync(variant, ["--build", directory, "--target", "hive-node", "-j2"], cancellationToken);
         return FirmwareImages.RequireFile(image, $"{variant.DirectoryName} firmware image");
     }
