@@ -117,7 +117,9 @@ public sealed partial class MutationRun(MutationOptions options, TextWriter outp
                 return Result(MutantStatus.BuildFailed, null, "a firmware variant of the mutant does not build: " + Tail(suite.Output, 6));
             Match fail = FailLine().Match(suite.Output);
             return fail.Success
-                ? Result(MutantStatus.Killed, fail.Groups["name"].Value, fail.Groups["why"].Value.Trim(), RelativeFeature(fail.Groups["file"].Value))
+                ? Result(MutantStatus.Killed, fail.Groups["name"].Value,
+                    string.Join(" ", fail.Groups["why"].Value.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)),
+                    RelativeFeature(fail.Groups["file"].Value))
                 : Result(MutantStatus.Killed, "(no scenario: hil run failed)", Tail(suite.Output, 6));
         }
         finally
@@ -140,7 +142,8 @@ public sealed partial class MutationRun(MutationOptions options, TextWriter outp
     private static string Tail(string text, int lines) =>
         string.Join("\n", text.TrimEnd().Split('\n').TakeLast(lines).Select(l => l.TrimEnd()));
 
-    [GeneratedRegex(@"^  FAIL  (?<name>.+?) \((?<file>[^()]+?\.feature):\d+\)\r?\n(?<why>[^\n]*)", RegexOptions.Multiline)]
+    // The FAIL line, then the first lines of its message (indented by eight spaces): which step failed, and why.
+    [GeneratedRegex(@"^  FAIL  (?<name>.+?) \((?<file>[^()]+?\.feature):\d+\)\r?\n(?<why>(?:        [^\n]*\n?){1,4})", RegexOptions.Multiline)]
     private static partial Regex FailLine();
 
     private sealed record ProcessResult(int ExitCode, string Output, bool TimedOut);
@@ -201,15 +204,17 @@ public sealed partial class MutationRun(MutationOptions options, TextWriter outp
         public string Variants => Path.Combine(root, "variants");
         public string Report => Path.Combine(root, "report");
 
-        /// <summary>Copies the tree afresh (a previous run's leftovers never leak into this one); build folders are kept: incremental.</summary>
+        /// <summary>
+        /// Brings the copy in line with the pristine tree: a file whose content differs (a mutant left by an interrupted run,
+        /// an edit since) is copied and given a new time, extra files go. Build folders stay, so builds are incremental;
+        /// a file is never copied with its old time, which could leave a mutant's object looking newer than its source.
+        /// </summary>
         public void Prepare()
         {
-            if (Directory.Exists(Source)) Directory.Delete(Source, recursive: true);
-            Copy(pristineRoot, Source);
+            Sync(pristineRoot, Source);
             Directory.CreateDirectory(Build);
             Directory.CreateDirectory(Variants);
         }
-
         public string Pristine(string file) => File.ReadAllText(Path.Combine(pristineRoot, file));
 
         public void Write(string file, string text)
@@ -227,11 +232,29 @@ public sealed partial class MutationRun(MutationOptions options, TextWriter outp
             File.SetLastWriteTimeUtc(target, DateTime.UtcNow); // a copy may keep the old time, older than the mutant's object file
         }
 
-        private static void Copy(string from, string to)
+        private static void Sync(string from, string to)
         {
             Directory.CreateDirectory(to);
-            foreach (string file in Directory.EnumerateFiles(from)) File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-            foreach (string directory in Directory.EnumerateDirectories(from)) Copy(directory, Path.Combine(to, Path.GetFileName(directory)));
+            var wanted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string file in Directory.EnumerateFiles(from))
+            {
+                string target = Path.Combine(to, Path.GetFileName(file));
+                wanted.Add(target);
+                if (File.Exists(target) && File.ReadAllBytes(target).AsSpan().SequenceEqual(File.ReadAllBytes(file))) continue;
+                File.Copy(file, target, overwrite: true);
+                File.SetLastWriteTimeUtc(target, DateTime.UtcNow);
+            }
+            foreach (string directory in Directory.EnumerateDirectories(from))
+            {
+                string target = Path.Combine(to, Path.GetFileName(directory));
+                wanted.Add(target);
+                Sync(directory, target);
+            }
+            foreach (string extra in Directory.EnumerateFileSystemEntries(to).Where(e => !wanted.Contains(e)))
+            {
+                if (Directory.Exists(extra)) Directory.Delete(extra, recursive: true);
+                else File.Delete(extra);
+            }
         }
     }
 }
