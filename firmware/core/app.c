@@ -90,6 +90,7 @@ void app_sample(char *out, size_t cap)
 void app_set_flap(uint8_t position)
 {
     node.flap = position;
+    node.flap_moves++;
 }
 
 void app_config_changed(void)

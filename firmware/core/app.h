@@ -18,6 +18,7 @@ typedef struct {
     uint32_t captures; /* since boot; with the boot counter it identifies an inference event */
     uint32_t commands;
     uint8_t flap;
+    uint32_t flap_moves; /* set_flap commands run (a repeated delivery is answered, not run) */
     bool has_capture;
     dsp_features_t audio;
     bool has_inference;

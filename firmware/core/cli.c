@@ -192,6 +192,7 @@ static void cmd_status(char *args)
     key_value("audio_blocks", n->audio_blocks);
     key_value("commands", n->commands);
     key_value("flap", n->flap);
+    key_value("flap_moves", n->flap_moves);
 }
 
 static void print_config_key(const char *key)

@@ -10,6 +10,15 @@ namespace Hil.Steps.Drivers;
 public sealed record TelemetryReading(string Text, int Protocol, IReadOnlySet<string> Fields, string? NodeId, string? Firmware,
     long? Boot, long? Sequence, double? Temperature, double? Humidity)
 {
+    /// <summary>v2/v3: the node's milliseconds since boot when it took the reading.</summary>
+    public long? UptimeMs { get; init; }
+
+    /// <summary>v3 after a capture: how many numbers `audio.bins` holds.</summary>
+    public int? AudioBins { get; init; }
+
+    /// <summary>v3 after a capture: `inference.label`.</summary>
+    public string? InferenceLabel { get; init; }
+
     public static TelemetryReading Parse(ModemPublish publish)
     {
         string text = publish.Text;
@@ -21,7 +30,14 @@ public sealed record TelemetryReading(string Text, int Protocol, IReadOnlySet<st
             int protocol = root.TryGetProperty("v", out JsonElement v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 1;
             return new TelemetryReading(text, protocol, fields,
                 String(root, "node_id"), String(root, "fw"), Int(root, "boot"), Int(root, "seq"),
-                Number(root, protocol == 1 ? "temp" : "temperature_c"), Number(root, protocol == 1 ? "humidity" : "humidity_pct"));
+                Number(root, protocol == 1 ? "temp" : "temperature_c"), Number(root, protocol == 1 ? "humidity" : "humidity_pct"))
+            {
+                UptimeMs = Int(root, "uptime_ms"),
+                AudioBins = root.TryGetProperty("audio", out JsonElement audio) && audio.ValueKind == JsonValueKind.Object &&
+                            audio.TryGetProperty("bins", out JsonElement bins) && bins.ValueKind == JsonValueKind.Array ? bins.GetArrayLength() : null,
+                InferenceLabel = root.TryGetProperty("inference", out JsonElement inference) && inference.ValueKind == JsonValueKind.Object
+                    ? String(inference, "label") : null,
+            };
         }
         catch (JsonException e)
         {

@@ -26,6 +26,29 @@ public sealed class CommandSteps(NodeFleet fleet, OperatorCommands commands)
     [StepExample("When an operator sends the node a \"self_destruct\" command")]
     public Task WhenAnOperatorSendsCommand(string type) => commands.GiveAsync(Node, type, new { });
 
+    [When("an operator sends the node a {string} command with the parameters:")]
+    [StepExample("When an operator sends the node a \"set_config\" command with the parameters:\n  \"\"\"\n  {\"event_threshold\": 0.75}\n  \"\"\"")]
+    public Task WhenAnOperatorSendsCommandWith(string type, string parameters) =>
+        commands.GiveAsync(Node, type, System.Text.Json.JsonDocument.Parse(parameters).RootElement.Clone());
+
+    [Then("the node acknowledges with the detail {string}")]
+    [StepExample("Then the node acknowledges with the detail \"flap=40\"")]
+    public async Task ThenTheNodeAcknowledgesWith(string detail)
+    {
+        CommandRecord answer = await commands.AwaitAcknowledgementAsync(Node, commands.Last, TimeSpan.FromSeconds(5));
+        Check.That(answer.Status == CommandStatus.Done && answer.Detail == detail,
+            () => $"'{Node.Name}' answered command {answer.Id} ({answer.Type}) with {answer.Status} \"{answer.Detail}\", not done \"{detail}\".");
+    }
+
+    [Then("the node acknowledges with a detail matching {string}")]
+    [StepExample("Then the node acknowledges with a detail matching \"^label=(normal|event) p_event=0\\.\\d{6}$\"")]
+    public async Task ThenTheNodeAcknowledgesMatching(string pattern)
+    {
+        CommandRecord answer = await commands.AwaitAcknowledgementAsync(Node, commands.Last, TimeSpan.FromSeconds(5));
+        Check.That(answer.Status == CommandStatus.Done && System.Text.RegularExpressions.Regex.IsMatch(answer.Detail ?? "", pattern),
+            () => $"'{Node.Name}' answered command {answer.Id} ({answer.Type}) with {answer.Status} \"{answer.Detail}\", not done matching /{pattern}/.");
+    }
+
     [Then("the node acknowledges within {int} second(s)")]
     [StepExample("Then the node acknowledges within 1 second")]
     public async Task ThenTheNodeAcknowledges(int seconds)

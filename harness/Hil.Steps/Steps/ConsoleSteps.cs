@@ -14,6 +14,10 @@ public sealed class ConsoleSteps(NodeFleet fleet)
     [StepExample("When \"version\" is typed on the console")]
     public Task WhenTyped(string command) => Node.ExecuteAsync(command, fleet.CancellationToken);
 
+    [When("this line is typed on the console:")]
+    [StepExample("When this line is typed on the console:\n  \"\"\"\n  config set wifi_ssid \"hive net\"\n  \"\"\"")]
+    public Task WhenThisLineIsTyped(string line) => Node.ExecuteAsync(line.Trim(), fleet.CancellationToken);
+
     [When("a line of {int} characters is typed on the console")]
     [StepExample("When a line of 300 characters is typed on the console")]
     public Task WhenALongLineIsTyped(int length) => Node.ExecuteAsync(new string('x', length), fleet.CancellationToken);

@@ -56,6 +56,29 @@ public sealed class LinkSteps(NodeFleet fleet)
             () => $"The last reading of '{Node.Name}' has temperature {last.Temperature} and humidity {last.Humidity}, not {temperature} and {humidity}: {last}");
     }
 
+    [Then("consecutive readings on the link are {int} ms apart in uptime_ms")]
+    [StepExample("Then consecutive readings on the link are 5000 ms apart in uptime_ms")]
+    public void ThenReadingsAreApart(int milliseconds)
+    {
+        IReadOnlyList<TelemetryReading> readings = Node.Readings;
+        Check.That(readings.Count >= 2, () => $"'{Node.Name}' has published {readings.Count} reading(s); two are needed to see their spacing.");
+        Check.That(readings.All(r => r.UptimeMs is not null), () => $"A reading of '{Node.Name}' has no uptime_ms: {readings.First(r => r.UptimeMs is null)}");
+        var gaps = readings.Zip(readings.Skip(1), (a, b) => (a, b)).Where(p => p.b.Boot == p.a.Boot)
+            .Select(p => (Gap: p.b.UptimeMs!.Value - p.a.UptimeMs!.Value, p.a, p.b)).ToList();
+        var wrong = gaps.FirstOrDefault(g => g.Gap != milliseconds);
+        Check.That(wrong.a is null, () => $"Readings {wrong.a!.Sequence} and {wrong.b!.Sequence} of '{Node.Name}' are {wrong.Gap} ms apart in uptime_ms, not {milliseconds}: " +
+                                          string.Join(", ", gaps.Select(g => g.Gap)));
+    }
+
+    [Then("the last reading on the link has {int} audio bins and the inference label {word}")]
+    [StepExample("Then the last reading on the link has 16 audio bins and the inference label normal")]
+    public void ThenTheLastReadingHasAudio(int bins, string label)
+    {
+        TelemetryReading last = LastReading();
+        Check.That(last.AudioBins == bins && last.InferenceLabel == label,
+            () => $"The last reading of '{Node.Name}' has {last.AudioBins?.ToString() ?? "no"} audio bins and inference label {last.InferenceLabel ?? "(none)"}, not {bins} and {label}: {last}");
+    }
+
     [Then("the readings on the link report firmware {string}")]
     [StepExample("Then the readings on the link report firmware \"2.1.0\"")]
     public void ThenTheReadingsReportFirmware(string firmware)
@@ -69,6 +92,23 @@ public sealed class LinkSteps(NodeFleet fleet)
     public void ThenNoGapsNoDuplicates()
     {
         foreach (FleetNode node in fleet.Nodes) CheckSequence(node);
+    }
+
+    [Then("the readings missing on the link are the oldest of the outage, as many as the node counts as dropped")]
+    [StepExample("Then the readings missing on the link are the oldest of the outage, as many as the node counts as dropped")]
+    public async Task ThenTheMissingReadingsAreTheDroppedOnes()
+    {
+        long[] sequence = Node.Readings.Where(r => r.Boot == Node.Readings[0].Boot).Select(r => r.Sequence ?? 0).ToArray();
+        var missing = Enumerable.Range(1, (int)sequence.Max()).Select(s => (long)s).Except(sequence).ToArray();
+        long dropped = long.Parse((await Node.StatusAsync(fleet.CancellationToken))["dropped"], System.Globalization.CultureInfo.InvariantCulture);
+        Check.That(dropped > 0, () => $"'{Node.Name}' dropped no reading: the outage was shorter than its buffer. Sequence: {Abbreviated(sequence)}");
+        Check.That(missing.Length == dropped, () => $"{missing.Length} readings of '{Node.Name}' are missing on the link ({string.Join(",", missing)}), " +
+                                                    $"but it counts {dropped} dropped. Sequence: {Abbreviated(sequence)}");
+        Check.That(missing.Last() - missing.First() == missing.Length - 1 && sequence.Distinct().Count() == sequence.Length &&
+                   sequence.SequenceEqual(sequence.Order()),
+            () => $"The readings missing on the link are not one run of the oldest of the outage, or some repeat: missing {string.Join(",", missing)}; sequence: {Abbreviated(sequence)}");
+        long firstOfOutage = missing.First();
+        Check.That(sequence.Count(s => s > firstOfOutage) > 0, () => $"Nothing taken after the outage began reached the link: {Abbreviated(sequence)}");
     }
 
     [Then("every node publishes under its own id")]

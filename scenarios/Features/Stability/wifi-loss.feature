@@ -25,3 +25,10 @@ Feature: A node rides out a lost Wi-Fi link without losing readings
     And 1 minute passes on the node's clock
     Then the node's link is mqtt
     And the node's reconnects counter is at least 2
+
+  Scenario: an outage longer than the offline buffer keeps its newest readings and counts the rest
+    When Wi-Fi drops for 2 minutes
+    And 1 minute passes on the node's clock
+    Then the readings missing on the link are the oldest of the outage, as many as the node counts as dropped
+    And the node's dropped counter is at least 8
+    And the node's buffer_capacity counter is 16
