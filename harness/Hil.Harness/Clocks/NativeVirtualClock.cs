@@ -13,7 +13,7 @@ namespace Hil.Harness.Clocks;
 /// has received those bytes (so its device models have reacted) before the next step. Device
 /// time thus passes in as many steps as there are events, deterministically.
 /// </summary>
-public sealed class NativeVirtualClock : ITargetClock, IAsyncDisposable
+public sealed class NativeVirtualClock : ITargetClock, IDeviceTimeSource, IAsyncDisposable
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(30);
     private readonly NetworkStream _control;
@@ -24,6 +24,8 @@ public sealed class NativeVirtualClock : ITargetClock, IAsyncDisposable
     private readonly byte[] _buffer = new byte[256];
     private readonly StringBuilder _pending = new();
     private long? _deviceTime; // the node's time as it last said
+    // The step under way: its reply says the time at which the node wrote what arrives during it.
+    private volatile TaskCompletionSource<long>? _step;
 
     /// <param name="channels">The node's channels in control-protocol order (console, link, stimulus).</param>
     public NativeVirtualClock(string targetName, NetworkStream control, IReadOnlyList<TargetChannel> channels,
@@ -86,23 +88,45 @@ public sealed class NativeVirtualClock : ITargetClock, IAsyncDisposable
         return now;
     }
 
+    /// <summary>
+    /// The node runs only inside a step, and stops at the event it reacts to, so whatever arrives from it during a step was
+    /// written at the step's end time, which its reply says: a device model asking mid-step waits for that reply (the clock
+    /// reads it before waiting for the models, so this never deadlocks); between steps it is the last time the node said.
+    /// </summary>
+    public async ValueTask<TimeSpan> TimeOfOutputAsync()
+    {
+        if (_step is { } step) return TimeSpan.FromMilliseconds(await step.Task.ConfigureAwait(false));
+        return TimeSpan.FromMilliseconds(_deviceTime ?? 0);
+    }
+
     /// <summary>One step of at most <paramref name="remaining"/> ms; returns the node's new time.</summary>
     private async Task<long> StepAsync(long remaining, CancellationToken cancellationToken)
     {
         var request = new StringBuilder("advance ").Append(remaining.ToString(CultureInfo.InvariantCulture));
         foreach (TargetChannel channel in _channels) request.Append(' ').Append(channel.BytesSent.ToString(CultureInfo.InvariantCulture));
-        string[] ok = await RequestAsync(request.ToString(), "ok", 2 + _channels.Count, cancellationToken).ConfigureAwait(false);
-        Steps++;
-        long now = ParseLong(ok[1], "ok");
-        _deviceTime = now;
-        for (int i = 0; i < _channels.Count; i++)
+        var step = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _step = step;
+        try
         {
-            TargetChannel channel = _channels[i];
-            long written = ParseLong(ok[2 + i], "ok");
-            await channel.WaitForAsync(c => c.BytesReceived >= written,
-                $"the {written} bytes the node says it wrote (virtual clock step)", ReplyTimeout, cancellationToken).ConfigureAwait(false);
+            string[] ok = await RequestAsync(request.ToString(), "ok", 2 + _channels.Count, cancellationToken).ConfigureAwait(false);
+            Steps++;
+            long now = ParseLong(ok[1], "ok");
+            _deviceTime = now;
+            step.TrySetResult(now);
+            for (int i = 0; i < _channels.Count; i++)
+            {
+                TargetChannel channel = _channels[i];
+                long written = ParseLong(ok[2 + i], "ok");
+                await channel.WaitForAsync(c => c.BytesReceived >= written,
+                    $"the {written} bytes the node says it wrote (virtual clock step)", ReplyTimeout, cancellationToken).ConfigureAwait(false);
+            }
+            return now;
         }
-        return now;
+        finally
+        {
+            step.TrySetResult(_deviceTime ?? 0); // a failed step: nobody may wait for its time forever
+            _step = null;
+        }
     }
 
     private async Task<string[]> RequestAsync(string request, string expectedWord, int fields, CancellationToken cancellationToken)

@@ -163,6 +163,7 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     /// </summary>
     public async Task WifiOutageAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {
+        LastOutageStart = Modem.Timeline.Count;
         await Modem.DropWifiAsync(cancellationToken);
         try
         {
@@ -172,6 +173,20 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
         {
             Modem.RestoreWifi();
         }
+    }
+
+    /// <summary>Where on the modem's timeline the last Wi-Fi outage began (an index into <see cref="EspAtModem.Timeline"/>).</summary>
+    public int LastOutageStart { get; private set; }
+
+    /// <summary>The commands starting with <paramref name="prefix"/> on the modem's timeline from index <paramref name="from"/> on.</summary>
+    public IReadOnlyList<ModemEvent> CommandsSince(string prefix, int from) =>
+        Modem.Timeline.Skip(from).Where(e => e.Kind == ModemEventKind.Command && e.Text.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+
+    /// <summary>The broker is lost while Wi-Fi stays up (the modem says +MQTTDISCONNECTED:0); connecting again works at once.</summary>
+    public async Task DropBrokerConnectionAsync(CancellationToken cancellationToken = default)
+    {
+        await Modem.SetBrokerReachableAsync(false, cancellationToken);
+        await Modem.SetBrokerReachableAsync(true, cancellationToken);
     }
 
     /// <summary>The transcripts and link traffic that explain a failure.</summary>

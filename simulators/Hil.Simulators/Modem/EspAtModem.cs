@@ -22,6 +22,7 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     private readonly List<ModemPublish> _publishes = new();
     private readonly Dictionary<string, int> _publishesPerTopic = new(StringComparer.Ordinal); // asked after every device-time step
     private readonly List<string> _commands = new();
+    private readonly List<ModemEvent> _timeline = new();
     private readonly List<byte> _line = new();
     // One command at a time, and faults wait for the command in progress: the module is single-threaded.
     private readonly SemaphoreSlim _busy = new(1, 1);
@@ -59,6 +60,15 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
 
     /// <summary>Answers cut short or replaced by noise.</summary>
     public ResponseCorruption Corruption { get; set; }
+
+    /// <summary>
+    /// Where the node's device time comes from, for the timeline: on the native virtual clock the time the node wrote what
+    /// is arriving (<see cref="IDeviceTimeSource"/>); null (or a null answer) leaves the timeline without device times.
+    /// </summary>
+    public Func<ValueTask<TimeSpan?>>? DeviceTime { get; set; }
+
+    /// <summary>Every command the node sent and every notice the modem gave it unasked, with the node's device time, oldest first.</summary>
+    public IReadOnlyList<ModemEvent> Timeline { get { lock (_gate) return _timeline.ToArray(); } }
 
     /// <summary>Every complete AT command line the node sent, oldest first.</summary>
     public IReadOnlyList<string> Commands { get { lock (_gate) return _commands.ToArray(); } }
@@ -139,8 +149,8 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
                 _state.WifiJoined = _state.MqttConnected = false;
             }
             if (wasConnected && Uplink is not null) await Uplink.AbortAsync().ConfigureAwait(false);
-            if (wasConnected) await WriteAsync("+MQTTDISCONNECTED:0\r\n", cancellationToken).ConfigureAwait(false);
-            if (wasJoined) await WriteAsync("WIFI DISCONNECT\r\n", cancellationToken).ConfigureAwait(false);
+            if (wasConnected) await NoticeAsync("+MQTTDISCONNECTED:0", cancellationToken).ConfigureAwait(false);
+            if (wasJoined) await NoticeAsync("WIFI DISCONNECT", cancellationToken).ConfigureAwait(false);
             _changed.Notify();
         }
         finally
@@ -202,6 +212,7 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
 
     private async Task HandleLineAsync(string line, CancellationToken cancellationToken)
     {
+        await NoteAsync(ModemEventKind.Command, line).ConfigureAwait(false);
         lock (_gate) _commands.Add(line);
         _changed.Notify();
         if (Silent) return;
@@ -277,8 +288,20 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     {
         lock (_gate) _state.MqttConnected = false;
         if (Uplink is not null) await Uplink.AbortAsync().ConfigureAwait(false);
-        await WriteAsync("+MQTTDISCONNECTED:0\r\n", cancellationToken).ConfigureAwait(false);
+        await NoticeAsync("+MQTTDISCONNECTED:0", cancellationToken).ConfigureAwait(false);
         _changed.Notify();
+    }
+
+    private async Task NoticeAsync(string line, CancellationToken cancellationToken)
+    {
+        await NoteAsync(ModemEventKind.Notice, line).ConfigureAwait(false);
+        await WriteAsync(line + "\r\n", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task NoteAsync(ModemEventKind kind, string text)
+    {
+        TimeSpan? at = DeviceTime is { } source ? await source().ConfigureAwait(false) : null;
+        lock (_gate) _timeline.Add(new ModemEvent(at, kind, text));
     }
 
     private async Task WriteSubscriptionMessageAsync(string topic, byte[] payload, CancellationToken cancellationToken)

@@ -1,0 +1,10 @@
+namespace Hil.Harness.Clocks;
+
+/// <summary>
+/// A clock that can tell, for output arriving from the node now, the device time at which the node produced it: what a
+/// device model (the modem) stamps its timeline with, so a scenario can assert spacing in the node's own time.
+/// </summary>
+public interface IDeviceTimeSource
+{
+    ValueTask<TimeSpan> TimeOfOutputAsync();
+}
