@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using System.Xml;
 using System.Xml.Linq;
 
 namespace Hil.Cli.Mutation;
@@ -37,16 +38,20 @@ public static class MutationReport
         MutantStatus.Killed => "killed", MutantStatus.TimedOut => "timed out", MutantStatus.BuildFailed => "did not build", _ => "survived",
     };
 
+    /// <summary>XML 1.0 cannot hold control characters; a mutant's output can (a firmware writing garbage): they become U+FFFD.</summary>
+    private static string Xml(string? text) =>
+        new((text ?? "").Select(c => XmlConvert.IsXmlChar(c) ? c : '\uFFFD').ToArray());
+
     private static XDocument Junit(IReadOnlyList<MutantResult> results, MutationSummary s) => new(new XElement("testsuites",
         new XElement("testsuite", new XAttribute("name", "hil mutate"), new XAttribute("tests", results.Count),
             new XAttribute("failures", s.Survived), new XAttribute("skipped", s.BuildFailed + s.Equivalent), new XAttribute("time", s.Wall.TotalSeconds),
             results.Select(r => new XElement("testcase",
-                new XAttribute("classname", r.Mutant.File), new XAttribute("name", $"{r.Mutant.Location} {r.Mutant.Operator} [{r.Mutant.Id}]"),
+                new XAttribute("classname", r.Mutant.File), new XAttribute("name", Xml($"{r.Mutant.Location} {r.Mutant.Operator} [{r.Mutant.Id}]")),
                 new XAttribute("time", r.Duration.TotalSeconds),
-                r.Equivalent is not null ? new XElement("skipped", new XAttribute("message", $"marked equivalent: {r.Equivalent.Reason}")) :
-                r.Status == MutantStatus.Survived ? new XElement("failure", new XAttribute("message", "survived: no scenario failed"), r.Diff) :
+                r.Equivalent is not null ? new XElement("skipped", new XAttribute("message", Xml($"marked equivalent: {r.Equivalent.Reason}"))) :
+                r.Status == MutantStatus.Survived ? new XElement("failure", new XAttribute("message", "survived: no scenario failed"), Xml(r.Diff)) :
                 r.Status == MutantStatus.BuildFailed ? new XElement("skipped", new XAttribute("message", "did not build")) :
-                new XElement("system-out", $"{Status(r.Status)}{(r.KilledBy is null ? "" : $" by {r.KilledBy}")}: {r.Detail}\n{r.Diff}"))))));
+                new XElement("system-out", Xml($"{Status(r.Status)}{(r.KilledBy is null ? "" : $" by {r.KilledBy}")}: {r.Detail}\n{r.Diff}")))))));
 
     private static string Html(IReadOnlyList<MutantResult> results, MutationSummary s, string title)
     {

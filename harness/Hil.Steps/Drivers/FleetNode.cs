@@ -29,7 +29,7 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     public string TelemetryTopic => $"devices/{NodeId}/telemetry";
     public string EventsTopic => $"devices/{NodeId}/events";
     public string AcksTopic => $"devices/{NodeId}/acks";
-    private string CommandsTopic => $"devices/{NodeId}/commands";
+    public string CommandsTopic => $"devices/{NodeId}/commands";
     private string StatusTopic => $"devices/{NodeId}/status";
 
     /// <summary>The last console reply a step asked for (what "the reply" refers to).</summary>
