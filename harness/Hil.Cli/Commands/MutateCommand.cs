@@ -27,10 +27,11 @@ internal static class MutateCommand
         var noCache = new Option<bool>("--no-cache") { Description = "Run every mutant, ignoring and keeping no earlier results" };
         var minKill = new Option<double?>("--min-kill-rate") { Description = "Exit non-zero when the kill rate (percent) is below this (for CI)" };
         var list = new Option<bool>("--list") { Description = "Only list the mutants (after --sample) and exit" };
+        var record = new Option<bool>("--record") { Description = "Write the run's figures to docs/benchmarks.md (mutants, kill rate, wall time, jobs, seed)" };
         var command = new Command("mutate", "Mutation testing of firmware under the scenarios: small realistic bugs put into the source one at a time; " +
                                              "a mutant the suite does not fail on is a gap in the scenarios")
         {
-            source, files, exclude, build, image, tags, features, jobs, sample, seed, timeout, operators, report, equivalents, noCache, minKill, list,
+            source, files, exclude, build, image, tags, features, jobs, sample, seed, timeout, operators, report, equivalents, noCache, minKill, list, record,
         };
         command.SetAction((parse, ct) => CliErrors.GuardAsync(async () =>
         {
@@ -58,6 +59,7 @@ internal static class MutateCommand
                 Console.WriteLine($"survivor {r.Mutant.Id} {r.Mutant.Operator}\n{r.Diff}");
             Console.WriteLine($"reports: {Path.Combine(options.ReportDirectory, "index.html")} (mutation.json, junit.xml)");
             Console.WriteLine(MutationReport.SummaryLine(summary));
+            if (parse.GetValue(record)) Console.Error.WriteLine($"hil: recorded in {Record(summary, options, results.Count(r => r.FromCache))}");
             if (parse.GetValue(minKill) is double minimum && summary.KillRate * 100 < minimum)
             {
                 Console.Error.WriteLine($"hil: the kill rate {summary.KillRate:P1} is below --min-kill-rate {minimum}%");
@@ -67,6 +69,16 @@ internal static class MutateCommand
         }));
         return command;
     }
+
+    private static string Record(MutationSummary s, MutationOptions options, int cached) => Benchmarks.BenchmarkLog.Record("Mutation testing",
+        $"`./hil mutate{(s.Sample is { } n ? $" --sample {n} --seed {s.Seed}" : "")} --jobs {s.Jobs}`: mutants of `{string.Join(" ", options.Files)}` " +
+        $"(without {string.Join(", ", options.Exclude)}) under the suite \"{options.Tags}\"; each mutant built incrementally in its job's copy and run " +
+        "with `hil run --fail-fast`. Kill rate = (killed + timed out) / the mutants that built and are not marked equivalent. " +
+        $"Goal: ≥ 90 %, 150 mutants in ≤ 20 min on 2 cores. {cached} result(s) came from the cache. Load average after: {Benchmarks.MachineLoad.Average()}.",
+        "| mutants | killed | timed out | survived | did not build | marked equivalent | kill rate | wall (min) | jobs | goal | verdict |\n" +
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n" +
+        $"| {s.Mutants} | {s.Killed} | {s.TimedOut} | {s.Survived} | {s.BuildFailed} | {s.Equivalent} | {s.KillRate:P1} | {s.Wall.TotalMinutes:0.0} | {s.Jobs} | " +
+        $"≥ 90 % | {(s.KillRate >= 0.9 ? "meets goal" : "MISSES goal")} |");
 
     private static int List(MutationOptions options)
     {

@@ -27,7 +27,9 @@ public sealed partial class MutationRun(MutationOptions options, TextWriter outp
 
         string featuresRoot = Path.GetFullPath(options.FeaturesDirectory);
         var inputs = new MutantCache.Inputs(
-            MutantCache.HashTree(source, Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories), options.BuildCommand + "|" + options.Image),
+            // The equivalents file may live in the tree (firmware/mutation-equivalents.yaml): marking a mutant changes no result.
+            MutantCache.HashTree(source, Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
+                .Where(f => options.EquivalentsFile is null || Path.GetFullPath(f) != Path.GetFullPath(options.EquivalentsFile)), options.BuildCommand + "|" + options.Image),
             MutantCache.HashTree(Path.GetDirectoryName(options.Hil)!, Directory.EnumerateFiles(Path.GetDirectoryName(options.Hil)!, "Hil.*.dll")),
             MutantCache.HashTree(featuresRoot, Directory.EnumerateFiles(featuresRoot, "*.feature", SearchOption.AllDirectories), options.Tags));
         var cache = MutantCache.Load(options.CacheFile);

@@ -164,6 +164,7 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     public async Task WifiOutageAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {
         LastOutageStart = Modem.Timeline.Count;
+        ReadingsBeforeLastOutage = ReadingCount;
         await Modem.DropWifiAsync(cancellationToken);
         try
         {
@@ -177,6 +178,9 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
 
     /// <summary>Where on the modem's timeline the last Wi-Fi outage began (an index into <see cref="EspAtModem.Timeline"/>).</summary>
     public int LastOutageStart { get; private set; }
+
+    /// <summary>How many readings the node had published when the last Wi-Fi outage began.</summary>
+    public int ReadingsBeforeLastOutage { get; private set; }
 
     /// <summary>The commands starting with <paramref name="prefix"/> on the modem's timeline from index <paramref name="from"/> on.</summary>
     public IReadOnlyList<ModemEvent> CommandsSince(string prefix, int from) =>

@@ -19,6 +19,12 @@ public sealed record TelemetryReading(string Text, int Protocol, IReadOnlySet<st
     /// <summary>v3 after a capture: `inference.label`.</summary>
     public string? InferenceLabel { get; init; }
 
+    /// <summary>v3 after a capture: `inference.model_version`.</summary>
+    public long? ModelVersion { get; init; }
+
+    /// <summary>v2/v3: `error_flags` (bit 0: no sensor frame since boot).</summary>
+    public long? ErrorFlags { get; init; }
+
     public static TelemetryReading Parse(ModemPublish publish)
     {
         string text = publish.Text;
@@ -37,6 +43,8 @@ public sealed record TelemetryReading(string Text, int Protocol, IReadOnlySet<st
                             audio.TryGetProperty("bins", out JsonElement bins) && bins.ValueKind == JsonValueKind.Array ? bins.GetArrayLength() : null,
                 InferenceLabel = root.TryGetProperty("inference", out JsonElement inference) && inference.ValueKind == JsonValueKind.Object
                     ? String(inference, "label") : null,
+                ModelVersion = inference.ValueKind == JsonValueKind.Object ? Int(inference, "model_version") : null,
+                ErrorFlags = Int(root, "error_flags"),
             };
         }
         catch (JsonException e)

@@ -62,6 +62,16 @@ public sealed class ConsoleSteps(NodeFleet fleet)
         await Node.AdvanceUntilAsync(Shown, $"a console line containing \"{text}\"", TimeSpan.FromSeconds(seconds), fleet.CancellationToken);
     }
 
+    [Then("the console shows a line matching {string} within {int} second(s)")]
+    [StepExample("Then the console shows a line matching \"^\\[audio\\] capture frames=\\d+\" within 5 seconds")]
+    public async Task ThenTheConsoleShowsMatching(string pattern, int seconds)
+    {
+        var regex = new System.Text.RegularExpressions.Regex(pattern);
+        long mark = 0;
+        await Node.AdvanceUntilAsync(() => Node.Console.Channel.LinesSince(mark).Any(regex.IsMatch),
+            $"a console line matching /{pattern}/", TimeSpan.FromSeconds(seconds), fleet.CancellationToken);
+    }
+
     [Then("the console shows no line containing {string} for {int} second(s)")]
     [StepExample("Then the console shows no line containing \"ERR\" for 60 seconds")]
     public async Task ThenTheConsoleShowsNoLine(string text, int seconds)

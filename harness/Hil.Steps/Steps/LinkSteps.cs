@@ -79,6 +79,22 @@ public sealed class LinkSteps(NodeFleet fleet)
             () => $"The last reading of '{Node.Name}' has {last.AudioBins?.ToString() ?? "no"} audio bins and inference label {last.InferenceLabel ?? "(none)"}, not {bins} and {label}: {last}");
     }
 
+    [Then("the last reading on the link names inference model version {int}")]
+    [StepExample("Then the last reading on the link names inference model version 2")]
+    public void ThenTheLastReadingNamesModelVersion(int version)
+    {
+        TelemetryReading last = LastReading();
+        Check.That(last.ModelVersion == version, () => $"The last reading of '{Node.Name}' names inference model version {last.ModelVersion?.ToString() ?? "(none)"}, not {version}: {last}");
+    }
+
+    [Then("the last reading on the link has error flags {int}")]
+    [StepExample("Then the last reading on the link has error flags 1")]
+    public void ThenTheLastReadingHasErrorFlags(int flags)
+    {
+        TelemetryReading last = LastReading();
+        Check.That(last.ErrorFlags == flags, () => $"The last reading of '{Node.Name}' has error_flags {last.ErrorFlags?.ToString() ?? "(none)"}, not {flags}: {last}");
+    }
+
     [Then("the readings on the link report firmware {string}")]
     [StepExample("Then the readings on the link report firmware \"2.1.0\"")]
     public void ThenTheReadingsReportFirmware(string firmware)
@@ -107,8 +123,11 @@ public sealed class LinkSteps(NodeFleet fleet)
         Check.That(missing.Last() - missing.First() == missing.Length - 1 && sequence.Distinct().Count() == sequence.Length &&
                    sequence.SequenceEqual(sequence.Order()),
             () => $"The readings missing on the link are not one run of the oldest of the outage, or some repeat: missing {string.Join(",", missing)}; sequence: {Abbreviated(sequence)}");
-        long firstOfOutage = missing.First();
-        Check.That(sequence.Count(s => s > firstOfOutage) > 0, () => $"Nothing taken after the outage began reached the link: {Abbreviated(sequence)}");
+        // The oldest are the ones dropped: the run of missing readings starts right after the last one published before the outage.
+        long firstOfOutage = Node.ReadingsBeforeLastOutage == 0 ? 1 : Node.Readings[Node.ReadingsBeforeLastOutage - 1].Sequence!.Value + 1;
+        Check.That(missing.First() == firstOfOutage,
+            () => $"The readings missing on the link ({string.Join(",", missing)}) are not the oldest of the outage, which began after seq {firstOfOutage - 1}: " +
+                  $"the node dropped newer ones. Sequence: {Abbreviated(sequence)}");
     }
 
     [Then("every node publishes under its own id")]

@@ -22,6 +22,14 @@ public sealed class StatusSteps(NodeFleet fleet, StatusState state)
 
     private static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
 
+    [Then("the node's {word} counter is at most {int}")]
+    [StepExample("Then the node's stack_peak counter is at most 16384")]
+    public async Task ThenTheCounterIsAtMost(string counter, long maximum)
+    {
+        long actual = (await Node.StatusAsync(fleet.CancellationToken)).GetInt64(counter);
+        Check.That(actual <= maximum, () => $"'{Node.Name}' reports {counter}={actual}, over {maximum}.");
+    }
+
     [Then("the node's {word} counter is at least {int}")]
     [StepExample("Then the node's reconnects counter is at least 1")]
     public async Task ThenTheCounterIsAtLeast(string counter, long minimum)

@@ -30,6 +30,19 @@ Feature: A node reads any command it is handed and answers in the contract's gra
       | that is a list                     | [1,2]                                                                      | failed | command must be a JSON object   |
       | of an unknown type                 | {"id":"c9","type":"dance"}                                                 | failed | unknown type 'dance'            |
       | setting two keys                   | {"id":"c10","type":"set_config","params":{"interval_s":30,"audio_gain":2}} | done   | interval_s=30 audio_gain=2.0    |
+      | with a missing comma               | {"id":"j1","type":"set_flap" "params":{}}                                  | failed | malformed JSON: expected ',' or '}' at 29 |
+      | with a missing colon               | {"id" "j2"}                                                                | failed | malformed JSON: expected ':' at 6 |
+      | with a bad unicode escape          | {"id":"j3\u12G4"}                                                          | failed | malformed JSON: bad \u escape at 10 |
+      | with a bad escape                  | {"id":"j4\q"}                                                              | failed | malformed JSON: bad escape at 10 |
+      | with a misspelt literal            | {"id":"j5","type":"set_flap","params":{"position":tru}}                    | failed | malformed JSON: unexpected character at 50 |
+      | with false for a position          | {"id":"j6","type":"set_flap","params":{"position":false}}                  | failed | position must be an integer 0..100 |
+      | with true for a position           | {"id":"j6b","type":"set_flap","params":{"position":true}}                  | failed | position must be an integer 0..100 |
+      | with something after it            | {"id":"j7"} x                                                              | failed | malformed JSON: trailing characters at 12 |
+      | cut short                          | {"id":"j8","type":"set_flap","params":{"position":40}                      | failed | malformed JSON: expected ',' or '}' at 53 |
+      | with a list for a position         | {"id":"j9","type":"set_flap","params":{"position":[1,2,3]}}                | failed | position must be an integer 0..100 |
+      | with an escaped slash in a value   | {"id":"j10","type":"set_config","params":{"mqtt_user":"a\/b"}}             | done   | mqtt_user=a/b                   |
+      | with a nested object in params     | {"id":"j11","type":"set_flap","params":{"x":{"y":[1,{"z":null}]},"position":9}} | done | flap=9                    |
+      | with a number key in params        | {"id":"j12","type":"set_config","params":{"interval_s":"45"}}              | done   | interval_s=45                   |
 
   Scenario: a command of 512 bytes is run, one of 513 bytes is not read
     When the node receives a set_flap command of 512 bytes

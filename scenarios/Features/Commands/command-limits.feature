@@ -63,3 +63,9 @@ Feature: Commands take exactly their documented parameters and run once
     Then the node acknowledges with the detail "flap=40"
     And the node's flap_moves counter is 1
     And the node's console shows the flap at 40 %
+
+  Scenario: a reboot command is answered before the node reboots
+    When an operator sends the node a "reboot" command
+    Then the node acknowledges with the detail "rebooting"
+    When the node is back online
+    Then every node's boot counter is 2

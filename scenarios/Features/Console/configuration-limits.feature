@@ -48,6 +48,28 @@ Feature: Every configuration key takes exactly its documented range
       | node_id         | 0a1b2c3d4e5  |
       | node_id         | 0A1B2C3D4E5F |
 
+  Scenario: config get alone lists every key with its default
+    When "config get" is typed on the console
+    Then the console answers these values:
+      | key             | value        |
+      | interval_s      | 60           |
+      | audio_gain      | 1.0          |
+      | event_threshold | 0.5          |
+      | spike_threshold | 2.0          |
+      | wifi_ssid       | hive-lab     |
+      | wifi_pass       |              |
+      | mqtt_host       | broker.local |
+      | mqtt_port       | 1883         |
+      | mqtt_user       |              |
+      | mqtt_pass       |              |
+
+  Scenario: a shorter text value leaves nothing of a longer one behind
+    When "config set mqtt_host a-very-long-broker-name.example" is typed on the console
+    And "config set mqtt_host b.lan" is typed on the console
+    And the node reboots
+    And "config get mqtt_host" is typed on the console
+    Then the console answers "mqtt_host=b.lan"
+
   Scenario: a quoted value keeps its spaces
     When this line is typed on the console:
       """

@@ -39,3 +39,14 @@ Feature: A reading carries exactly what the node measured, when it measured it
     When the node hears 2 s of a normal hive
     And 6 seconds pass on the node's clock
     Then the last reading on the link has 16 audio bins and the inference label normal
+    And the last reading on the link names inference model version 2
+    And the console shows a line matching "^\[audio\] capture frames=\d+ rms=\d+\.\d{6} spike_ratio=\d+\.\d{6} trusted=[01] label=normal p_event=0\.\d{6}$" within 1 second
+
+  Scenario: a node that has had no sensor frame says so in its readings, and stops saying so after one
+    Given a node speaking protocol v2
+    And the node reports every 5 seconds
+    When 6 seconds pass on the node's clock
+    Then the last reading on the link has error flags 1
+    When the hive temperature is 21.5 °C and the humidity 55 %
+    And 6 seconds pass on the node's clock
+    Then the last reading on the link has error flags 0

@@ -48,7 +48,8 @@ public sealed partial class EspAtModem
                 await LeaveAsync(cancellationToken).ConfigureAwait(false);
                 return Ok + "WIFI DISCONNECT\r\n";
             case "+MQTTUSERCFG":
-                if (args.Count != 8 || args[0].AsInt() != 0 || !args[2].IsString) return Error;
+                // Client id, user name and password are quoted strings (possibly empty) in ESP-AT; a bare empty field is an error.
+                if (args.Count != 8 || args[0].AsInt() != 0 || !args[2].IsString || !args[3].IsString || !args[4].IsString) return Error;
                 _state.ClientId = args[2].Text;
                 _state.Username = args[3].Text;
                 _state.Password = args[4].Text;
@@ -97,7 +98,8 @@ public sealed partial class EspAtModem
     {
         if (args.Count < 2 || !args[0].IsString || !args[1].IsString) return Error;
         // ESP-AT error codes: 1 timeout, 2 wrong password, 3 cannot find the target AP, 4 connection failed.
-        if (!_wifiUp) return "+CWJAP:3\r\n" + Error;
+        // An empty SSID names no access point.
+        if (!_wifiUp || args[0].Text.Length == 0) return "+CWJAP:3\r\n" + Error;
         if (RefuseJoin) return "+CWJAP:2\r\n" + Error;
         lock (_gate) _state.WifiJoined = true;
         _changed.Notify();
