@@ -22,6 +22,10 @@ public sealed record TelemetryReading(string Text, int Protocol, IReadOnlySet<st
     /// <summary>v3 after a capture: `inference.model_version`.</summary>
     public long? ModelVersion { get; init; }
 
+    /// <summary>v2/v3: `battery_mv` and `rssi_dbm`.</summary>
+    public long? BatteryMv { get; init; }
+    public long? RssiDbm { get; init; }
+
     /// <summary>v2/v3: `error_flags` (bit 0: no sensor frame since boot).</summary>
     public long? ErrorFlags { get; init; }
 
@@ -45,6 +49,8 @@ public sealed record TelemetryReading(string Text, int Protocol, IReadOnlySet<st
                     ? String(inference, "label") : null,
                 ModelVersion = inference.ValueKind == JsonValueKind.Object ? Int(inference, "model_version") : null,
                 ErrorFlags = Int(root, "error_flags"),
+                BatteryMv = Int(root, "battery_mv"),
+                RssiDbm = Int(root, "rssi_dbm"),
             };
         }
         catch (JsonException e)

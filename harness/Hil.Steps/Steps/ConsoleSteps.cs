@@ -28,6 +28,12 @@ public sealed class ConsoleSteps(NodeFleet fleet)
         Check.That(Reply.Lines.Any(l => l.Contains(text, StringComparison.Ordinal)),
             () => $"No line of the reply to '{Reply.Command}' contains \"{text}\"; the reply was:\n  {string.Join("\n  ", Reply.Lines)}");
 
+    [Then("the console answers exactly {string}")]
+    [StepExample("Then the console answers exactly \"interval_s=5\"")]
+    public void ThenTheConsoleAnswersExactly(string line) =>
+        Check.That(Reply.Lines.Any(l => l == line),
+            () => $"'{Node.Name}' answered '{Reply.Command}' with {string.Join(" | ", Reply.Lines)}, no line of it exactly \"{line}\".");
+
     [Then("the console answers with an error containing {string}")]
     [StepExample("Then the console answers with an error containing \"unknown command\"")]
     public void ThenTheConsoleAnswersWithAnError(string text) =>

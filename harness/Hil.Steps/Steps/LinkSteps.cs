@@ -87,6 +87,15 @@ public sealed class LinkSteps(NodeFleet fleet)
         Check.That(last.ModelVersion == version, () => $"The last reading of '{Node.Name}' names inference model version {last.ModelVersion?.ToString() ?? "(none)"}, not {version}: {last}");
     }
 
+    [Then("the last reading on the link has battery {int} mV and RSSI {int} dBm")]
+    [StepExample("Then the last reading on the link has battery 3700 mV and RSSI -60 dBm")]
+    public void ThenTheLastReadingHasBattery(int batteryMv, int rssiDbm)
+    {
+        TelemetryReading last = LastReading();
+        Check.That(last.BatteryMv == batteryMv && last.RssiDbm == rssiDbm,
+            () => $"The last reading of '{Node.Name}' has battery {last.BatteryMv} mV and RSSI {last.RssiDbm} dBm, not {batteryMv} and {rssiDbm}: {last}");
+    }
+
     [Then("the last reading on the link has error flags {int}")]
     [StepExample("Then the last reading on the link has error flags 1")]
     public void ThenTheLastReadingHasErrorFlags(int flags)

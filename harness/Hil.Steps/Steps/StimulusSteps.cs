@@ -43,6 +43,11 @@ public sealed class StimulusSteps(NodeFleet fleet, StimulusState state)
         await Send(fleet.Node, frame);
     }
 
+    [When("a sensor frame of the wrong length arrives")]
+    [StepExample("When a sensor frame of the wrong length arrives")]
+    public Task WhenAFrameOfTheWrongLengthArrives() =>
+        Send(fleet.Node, StimulusFrames.Frame(StimulusFrames.SensorType, [1, 2, 3])); // a sensor payload is 9 bytes
+
     // A short step of device time: on native the node consumes every byte sent before its clock moves.
     private async Task Send(FleetNode node, byte[] frame)
     {

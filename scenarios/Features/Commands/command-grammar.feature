@@ -42,6 +42,7 @@ Feature: A node reads any command it is handed and answers in the contract's gra
       | with a list for a position         | {"id":"j9","type":"set_flap","params":{"position":[1,2,3]}}                | failed | position must be an integer 0..100 |
       | with an escaped slash in a value   | {"id":"j10","type":"set_config","params":{"mqtt_user":"a\/b"}}             | done   | mqtt_user=a/b                   |
       | with a nested object in params     | {"id":"j11","type":"set_flap","params":{"x":{"y":[1,{"z":null}]},"position":9}} | done | flap=9                    |
+      | with a space in a text value       | {"id":"j13","type":"set_config","params":{"wifi_ssid":"hive net"}}         | done   | wifi_ssid=hive net              |
       | with a number key in params        | {"id":"j12","type":"set_config","params":{"interval_s":"45"}}              | done   | interval_s=45                   |
 
   Scenario: a command of 512 bytes is run, one of 513 bytes is not read
@@ -77,6 +78,7 @@ Feature: A node reads any command it is handed and answers in the contract's gra
       """
     Then the node answers done with the detail "flap=2"
     And the node's flap_moves counter is 5
+    And the console shows "[cmd] b set_flap repeated, answered again: done flap=2" within 1 second
     When the node receives the command:
       """
       {"id":"a","type":"set_flap","params":{"position":1}}

@@ -10,7 +10,7 @@ Feature: Every configuration key takes exactly its documented range
     When "config set <key> <value>" is typed on the console
     Then the console answers "OK"
     When "config get <key>" is typed on the console
-    Then the console answers "<key>=<shown>"
+    Then the console answers exactly "<key>=<shown>"
 
     Examples:
       | key             | value      | shown      |
@@ -20,6 +20,7 @@ Feature: Every configuration key takes exactly its documented range
       | audio_gain      | 100        | 100.0      |
       | event_threshold | 0          | 0.0        |
       | event_threshold | 1          | 1.0        |
+      | event_threshold | 0.123456   | 0.123456   |
       | spike_threshold | 0.1        | 0.1        |
       | spike_threshold | 100        | 100.0      |
       | mqtt_port       | 1          | 1          |
@@ -68,7 +69,7 @@ Feature: Every configuration key takes exactly its documented range
     And "config set mqtt_host b.lan" is typed on the console
     And the node reboots
     And "config get mqtt_host" is typed on the console
-    Then the console answers "mqtt_host=b.lan"
+    Then the console answers exactly "mqtt_host=b.lan"
 
   Scenario: a quoted value keeps its spaces
     When this line is typed on the console:
@@ -76,7 +77,7 @@ Feature: Every configuration key takes exactly its documented range
       config set wifi_ssid "hive net 2"
       """
     And "config get wifi_ssid" is typed on the console
-    Then the console answers "wifi_ssid=hive net 2"
+    Then the console answers exactly "wifi_ssid=hive net 2"
 
   Scenario: an unknown key is named in the refusal
     When "config get colour" is typed on the console
@@ -87,4 +88,4 @@ Feature: Every configuration key takes exactly its documented range
     And "config reset" is typed on the console
     Then the console answers "OK"
     When "config get interval_s" is typed on the console
-    Then the console answers "interval_s=60"
+    Then the console answers exactly "interval_s=60"

@@ -7,7 +7,7 @@ Feature: The flap answers to the console too
 
   Scenario Outline: flap <position> moves it there
     When "flap <position>" is typed on the console
-    Then the console answers "flap=<position>"
+    Then the console answers exactly "flap=<position>"
     And the node's flap_moves counter is 1
 
     Examples:
@@ -20,7 +20,7 @@ Feature: The flap answers to the console too
     And "flap <argument>" is typed on the console
     Then the console answers with an error containing "invalid flap position '<first>' (0..100)"
     When "flap" is typed on the console
-    Then the console answers "flap=30"
+    Then the console answers exactly "flap=30"
 
     Examples:
       | argument | first |

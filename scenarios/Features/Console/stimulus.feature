@@ -15,6 +15,14 @@ Feature: Sensor readings come in through the stimulus channel
     Then the node's stim_bad counter is 1
     And the node's stim_frames counter is 0
 
+  Scenario: a frame of the wrong length is counted and ignored, and the next good one is read
+    When a sensor frame of the wrong length arrives
+    Then the node's stim_bad counter is 1
+    Given the hive temperature is 30 °C and the humidity 40 %
+    When the node sends 1 reading
+    Then the node's stim_frames counter is 2
+    And the last reading on the link has temperature 30 and humidity 40
+
   Scenario: good frames are counted
     Given the hive temperature is 30 °C and the humidity 40 %
     When the node sends 2 readings

@@ -50,3 +50,4 @@ Feature: A reading carries exactly what the node measured, when it measured it
     When the hive temperature is 21.5 °C and the humidity 55 %
     And 6 seconds pass on the node's clock
     Then the last reading on the link has error flags 0
+    And the last reading on the link has battery 3700 mV and RSSI -60 dBm
