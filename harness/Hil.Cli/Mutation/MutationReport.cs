@@ -24,7 +24,11 @@ public static class MutationReport
 
     private static string Json(IReadOnlyList<MutantResult> results, MutationSummary s) => JsonSerializer.Serialize(new
     {
-        summary = new { s.Mutants, s.Killed, s.TimedOut, s.Survived, s.BuildFailed, s.Equivalent, killRate = Math.Round(s.KillRate, 4), wallSeconds = Math.Round(s.Wall.TotalSeconds, 1), s.Jobs, s.Seed, s.Sample },
+        summary = new
+        {
+            mutants = s.Mutants, killed = s.Killed, timedOut = s.TimedOut, survived = s.Survived, buildFailed = s.BuildFailed, equivalent = s.Equivalent,
+            killRate = Math.Round(s.KillRate, 4), wallSeconds = Math.Round(s.Wall.TotalSeconds, 1), jobs = s.Jobs, seed = s.Seed, sample = s.Sample,
+        },
         mutants = results.Select(r => new
         {
             id = r.Mutant.Id, file = r.Mutant.File, line = r.Mutant.Line, column = r.Mutant.Column, @operator = r.Mutant.Operator,

@@ -31,3 +31,12 @@ Feature: A node reconnects on a schedule it can keep for years
     Then the node noticed the lost broker and was back within 1 second
     And the node's link is mqtt
     And the backend has every reading the node published, exactly once and in order
+
+  Scenario: a broker lost between two readings is noticed at once, not at the next publish
+    Given a node
+    And the node reports every 5 seconds
+    When 23 seconds pass on the node's clock
+    And the broker drops the node's connection
+    And 30 seconds pass on the node's clock
+    Then the node noticed the lost broker and was back within 1 second
+    And the readings on the link have no gaps and no duplicates
