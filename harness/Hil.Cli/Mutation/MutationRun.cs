@@ -30,7 +30,9 @@ public sealed partial class MutationRun(MutationOptions options, TextWriter outp
             // The equivalents file may live in the tree (firmware/mutation-equivalents.yaml): marking a mutant changes no result.
             MutantCache.HashTree(source, Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
                 .Where(f => options.EquivalentsFile is null || Path.GetFullPath(f) != Path.GetFullPath(options.EquivalentsFile)), options.BuildCommand + "|" + options.Image),
-            MutantCache.HashTree(Path.GetDirectoryName(options.Hil)!, Directory.EnumerateFiles(Path.GetDirectoryName(options.Hil)!, "Hil.*.dll")),
+            // The harness: hil's own assembly (the runner) and the Hil.* libraries beside it (steps, drivers, modem, platform).
+            MutantCache.HashTree(Path.GetDirectoryName(options.Hil)!, Directory.EnumerateFiles(Path.GetDirectoryName(options.Hil)!, "*.dll")
+                .Where(f => Path.GetFileName(f) is var name && (name == "hil.dll" || name.StartsWith("Hil.", StringComparison.Ordinal)))),
             MutantCache.HashTree(featuresRoot, Directory.EnumerateFiles(featuresRoot, "*.feature", SearchOption.AllDirectories), options.Tags));
         var cache = MutantCache.Load(options.CacheFile);
 

@@ -29,3 +29,10 @@ Feature: After a boot the node needs history before it trusts the spike ratio
     And the node flags no event
     And the scorer's reference agrees with the node
     And the backend stores the node's verdict within 2000 ms of the end of the clip
+
+  Scenario: the history keeps the last eight captures, not more
+    Given the node has heard a normal hive 10 times
+    When the node hears 2 s of queen piping
+    Then the node trusts the spike ratio
+    And the node flags an event
+    And the scorer's reference agrees with the node

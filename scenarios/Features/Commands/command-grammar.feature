@@ -43,6 +43,9 @@ Feature: A node reads any command it is handed and answers in the contract's gra
       | with an escaped slash in a value   | {"id":"j10","type":"set_config","params":{"mqtt_user":"a\/b"}}             | done   | mqtt_user=a/b                   |
       | with a nested object in params     | {"id":"j11","type":"set_flap","params":{"x":{"y":[1,{"z":null}]},"position":9}} | done | flap=9                    |
       | with a space in a text value       | {"id":"j13","type":"set_config","params":{"wifi_ssid":"hive net"}}         | done   | wifi_ssid=hive net              |
+      | with true for a text value         | {"id":"j14","type":"set_config","params":{"mqtt_user":true}}               | done   | mqtt_user=true                  |
+      | nested eight levels deep           | {"id":"j15","type":"set_flap","params":{"x":[[[[[[1]]]]]],"position":5}}   | done   | flap=5                          |
+      | nested nine levels deep            | {"id":"j16","type":"set_flap","params":{"x":[[[[[[[1]]]]]]],"position":5}} | failed | malformed JSON: nested too deep at 50 |
       | with a number key in params        | {"id":"j12","type":"set_config","params":{"interval_s":"45"}}              | done   | interval_s=45                   |
 
   Scenario: a command of 512 bytes is run, one of 513 bytes is not read
