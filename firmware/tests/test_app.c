@@ -72,7 +72,7 @@ int main(void)
     CHECK_CONTAINS(out, "uptime_ms=5000\r\nboot=1\r\nnode=020000000001\r\nlink=down\r\nstack_size=4096\r\n"
                         "stack_peak=1234\r\nheap_size=0\r\nheap_peak=0\r\ntx_ok=0\r\ntx_failed=0\r\nbuffered=0\r\n"
                         "buffer_capacity=16\r\ndropped=0\r\nreconnects=1\r\nstim_frames=0\r\nstim_bad=0\r\n"
-                        "audio_blocks=0\r\ncommands=0\r\nflap=40\r\n> ");
+                        "audio_blocks=0\r\ncommands=0\r\nflap=40\r\nflap_moves=1\r\n> ");
     /* an asynchronous line while the prompt is shown ends the prompt's line first */
     fake_tx_clear(HAL_CH_CONSOLE);
     fake_advance(1000);
@@ -166,9 +166,11 @@ int main(void)
      * moved by hand meanwhile, is not moved again, and the first answer goes out again */
     app_set_flap(10);
     fake_tx_clear(HAL_CH_LINK);
+    unsigned moves = app_node()->flap_moves;
     modem(urc);
     CHECK(app_node()->flap == 10);
     CHECK(app_node()->commands == 2);
+    CHECK(app_node()->flap_moves == moves); /* answered again, not run again */
     CHECK_STR(fake_tx(HAL_CH_LINK), want);
     fake_tx_clear(HAL_CH_LINK);
     modem("OK\r\n\r\n>");
