@@ -11,16 +11,31 @@ namespace Hil.Mqtt.Tests.Broker;
 /// </summary>
 public sealed class BrokerDurableAckTests
 {
-    private static Task<BrokerFixture> StartAsync(BrokerClientLimits? limits = null) =>
-        BrokerFixture.StartAsync(o => o with { DurableSubscriber = "store", Limits = limits ?? new BrokerClientLimits() });
+    /// <summary>A broker whose durable subscriber is "store", subscribed to t/# at QoS 1, and a publisher "device".</summary>
+    private sealed record Rig(BrokerFixture Fixture, RawMqttConnection Store, RawMqttConnection Device) : IAsyncDisposable
+    {
+        public static async Task<Rig> StartAsync(BrokerClientLimits? limits = null, Func<PendingDelivery, DeliveryAction>? perturb = null)
+        {
+            var fixture = await BrokerFixture.StartAsync(o => o with { DurableSubscriber = "store", Limits = limits ?? new BrokerClientLimits() });
+            fixture.Broker.Perturb = perturb;
+            var store = await RawMqttConnection.ConnectAsync(fixture.Port, "store", clean: false);
+            await store.SubscribeAsync("t/#", MqttQos.AtLeastOnce);
+            return new Rig(fixture, store, await RawMqttConnection.ConnectAsync(fixture.Port, "device"));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Device.DisposeAsync();
+            await Store.DisposeAsync();
+            await Fixture.DisposeAsync();
+        }
+    }
 
     [Test]
     public async Task The_publishers_puback_waits_until_the_durable_subscriber_acknowledged_its_copy()
     {
-        await using var fixture = await StartAsync();
-        await using var store = await RawMqttConnection.ConnectAsync(fixture.Port, "store", clean: false);
-        await store.SubscribeAsync("t/#", MqttQos.AtLeastOnce);
-        await using var device = await RawMqttConnection.ConnectAsync(fixture.Port, "device");
+        await using var rig = await Rig.StartAsync();
+        var (store, device) = (rig.Store, rig.Device);
 
         await device.PublishAsync("t/a", "1", MqttQos.AtLeastOnce, packetId: 7);
         PublishPacket copy = await store.ReceivePublishAsync(acknowledge: false);
@@ -34,10 +49,8 @@ public sealed class BrokerDurableAckTests
     [Test]
     public async Task Pubacks_keep_the_publishers_order_even_for_a_message_the_durable_subscriber_does_not_take()
     {
-        await using var fixture = await StartAsync();
-        await using var store = await RawMqttConnection.ConnectAsync(fixture.Port, "store", clean: false);
-        await store.SubscribeAsync("t/#", MqttQos.AtLeastOnce);
-        await using var device = await RawMqttConnection.ConnectAsync(fixture.Port, "device");
+        await using var rig = await Rig.StartAsync();
+        var (store, device) = (rig.Store, rig.Device);
 
         await device.PublishAsync("t/a", "1", MqttQos.AtLeastOnce, packetId: 1);
         await device.PublishAsync("other/b", "2", MqttQos.AtLeastOnce, packetId: 2);
@@ -53,7 +66,7 @@ public sealed class BrokerDurableAckTests
     [Test]
     public async Task Without_a_durable_subscriber_session_a_publish_is_acknowledged_at_once()
     {
-        await using var fixture = await StartAsync();
+        await using var fixture = await BrokerFixture.StartAsync(o => o with { DurableSubscriber = "store" });
         await using var device = await RawMqttConnection.ConnectAsync(fixture.Port, "device");
         await device.PublishAsync("t/a", "1", MqttQos.AtLeastOnce, packetId: 3);
         Assert.That(await device.ReceiveAsync(), Is.EqualTo(new PacketIdPacket(MqttPacketType.PubAck, 3)));
@@ -62,10 +75,8 @@ public sealed class BrokerDurableAckTests
     [Test]
     public async Task A_publisher_over_its_unacknowledged_publishes_is_read_no_further_until_the_durable_subscriber_catches_up()
     {
-        await using var fixture = await StartAsync(new BrokerClientLimits { MaxUnacknowledgedPublishes = 2 });
-        await using var store = await RawMqttConnection.ConnectAsync(fixture.Port, "store", clean: false);
-        await store.SubscribeAsync("t/#", MqttQos.AtLeastOnce);
-        await using var device = await RawMqttConnection.ConnectAsync(fixture.Port, "device");
+        await using var rig = await Rig.StartAsync(new BrokerClientLimits { MaxUnacknowledgedPublishes = 2 });
+        var (store, device) = (rig.Store, rig.Device);
 
         for (ushort id = 1; id <= 3; id++) await device.PublishAsync("t/a", $"{id}", MqttQos.AtLeastOnce, packetId: id);
         await device.SendAsync(EmptyPacket.PingReq);
@@ -85,11 +96,8 @@ public sealed class BrokerDurableAckTests
     [Test]
     public async Task A_delivery_the_harness_drops_on_purpose_releases_the_puback_as_a_lost_acknowledged_message_would()
     {
-        await using var fixture = await StartAsync();
-        fixture.Broker.Perturb = d => d.ReceiverClientId == "store" ? DeliveryAction.Drop : DeliveryAction.Deliver;
-        await using var store = await RawMqttConnection.ConnectAsync(fixture.Port, "store", clean: false);
-        await store.SubscribeAsync("t/#", MqttQos.AtLeastOnce);
-        await using var device = await RawMqttConnection.ConnectAsync(fixture.Port, "device");
+        await using var rig = await Rig.StartAsync(perturb: d => d.ReceiverClientId == "store" ? DeliveryAction.Drop : DeliveryAction.Deliver);
+        var device = rig.Device;
 
         await device.PublishAsync("t/a", "1", MqttQos.AtLeastOnce, packetId: 5);
 
