@@ -24,6 +24,10 @@ public sealed class NativeVirtualClock : ITargetClock, IDeviceTimeSource, IAsync
     private readonly byte[] _buffer = new byte[256];
     private readonly StringBuilder _pending = new();
     private long? _deviceTime; // the node's time as it last said
+    private long _written;         // bytes the node has written on all channels, as its last reply said
+    private bool _lastStepWrote;   // whether that reply showed new output (the instant may not be over)
+    // A node that keeps writing at one instant is not waited for forever.
+    private const int MaxSettleSteps = 10_000;
     // The step under way: its reply says the time at which the node wrote what arrives during it.
     private volatile TaskCompletionSource<long>? _step;
 
@@ -73,6 +77,11 @@ public sealed class NativeVirtualClock : ITargetClock, IDeviceTimeSource, IAsync
                     throw new InvalidOperationException(
                         $"Target '{_targetName}' went back in device time, from {start} ms to {current} ms, while the harness advanced its clock.");
             } while (current < target);
+            // The last instant is lived to its end: what the node starts at the target time (a reading due then, and the
+            // modem exchange that publishes it) finishes before the harness looks, however fast or slow the harness is.
+            // Without this, whether a publish begun at the last instant had completed depended on wall-clock timing.
+            for (int settle = 0; _lastStepWrote && settle < MaxSettleSteps; settle++)
+                await StepAsync(0, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -113,6 +122,10 @@ public sealed class NativeVirtualClock : ITargetClock, IDeviceTimeSource, IAsync
             long now = ParseLong(ok[1], "ok");
             _deviceTime = now;
             step.TrySetResult(now);
+            long total = 0;
+            for (int i = 0; i < _channels.Count; i++) total += ParseLong(ok[2 + i], "ok");
+            _lastStepWrote = total != _written;
+            _written = total;
             for (int i = 0; i < _channels.Count; i++)
             {
                 TargetChannel channel = _channels[i];

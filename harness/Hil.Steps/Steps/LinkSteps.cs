@@ -70,6 +70,16 @@ public sealed class LinkSteps(NodeFleet fleet)
                                           string.Join(", ", gaps.Select(g => g.Gap)));
     }
 
+    [Then("the readings on the link were taken at uptime {int} ms and every {int} ms after, {int} in all")]
+    [StepExample("Then the readings on the link were taken at uptime 6000 ms and every 5000 ms after, 12 in all")]
+    public void ThenTheReadingsWereTakenAt(int first, int every, int count)
+    {
+        long?[] actual = Node.Readings.Select(r => r.UptimeMs).ToArray();
+        long?[] expected = Enumerable.Range(0, count).Select(i => (long?)(first + (long)i * every)).ToArray();
+        Check.That(actual.SequenceEqual(expected),
+            () => $"'{Node.Name}' took its readings at uptime {string.Join(", ", actual)} ms, not {string.Join(", ", expected)}.");
+    }
+
     [Then("the last reading on the link has {int} audio bins and the inference label {word}")]
     [StepExample("Then the last reading on the link has 16 audio bins and the inference label normal")]
     public void ThenTheLastReadingHasAudio(int bins, string label)
