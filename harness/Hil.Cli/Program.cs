@@ -12,6 +12,7 @@ root.Subcommands.Add(BoardsCommand.Create());
 root.Subcommands.Add(SimCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(MutateCommand.Create());
+root.Subcommands.Add(StressCommand.Create());
 // Tag expressions start with @, which would otherwise be read as a response file.
 var parsing = new ParserConfiguration { ResponseFileTokenReplacer = null };
 return await root.Parse(args, parsing).InvokeAsync();
