@@ -24,6 +24,7 @@ public sealed class TargetChannel : IAsyncDisposable
     private long _cursor;          // absolute index of the next line ExpectLine looks at
     private long _bytesReceived;
     private long _bytesSent;
+    private long _bytesReceivedEver;
     private Stream? _stream;
     private Task _readLoop = Task.CompletedTask;
     private CancellationTokenSource _readCancellation = new();
@@ -42,6 +43,9 @@ public sealed class TargetChannel : IAsyncDisposable
 
     public long BytesReceived { get { lock (_gate) return _bytesReceived; } }
     public long BytesSent { get { lock (_gate) return _bytesSent; } }
+
+    /// <summary>Bytes received over every stream this channel has had (<see cref="BytesReceived"/> restarts at each attachment).</summary>
+    public long BytesReceivedEver { get { lock (_gate) return _bytesReceivedEver; } }
 
     /// <summary>Total complete lines received so far (absolute count, including dropped old ones).</summary>
     public long LineCount { get { lock (_gate) return _firstKeptLine + _lines.Count; } }
@@ -267,6 +271,7 @@ public sealed class TargetChannel : IAsyncDisposable
         lock (_gate)
         {
             _bytesReceived += bytes.Length;
+            _bytesReceivedEver += bytes.Length;
             foreach (char c in chars[..charCount])
             {
                 if (c == '\n')

@@ -29,6 +29,7 @@ public sealed class PtyRigTarget : ITarget
     private readonly List<PtyPair> _pairs = new();
     private ManagedProcess? _process;
     private NativeVirtualClock? _nativeClock;
+    private QemuLockstep? _lockstep;
     private readonly IcountClock _icountClock;
 
     public PtyRigTarget(PtyRigTargetOptions options)
@@ -107,10 +108,17 @@ public sealed class PtyRigTarget : ITarget
         {
             arguments.AddRange(["-M", "netduinoplus2", "-display", "none", "-monitor", "none", "-kernel", image]);
             for (int i = 0; i < _pairs.Count; i++) arguments.AddRange(["-chardev", $"serial,id=uart{i},path={_pairs[i].BoardSide}", "-serial", $"chardev:uart{i}"]);
-            if (_options.ClockMode == ClockMode.Virtual) arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
+            if (_options.ClockMode == ClockMode.Virtual)
+            {
+                arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
+                // The serial channels the harness reads are the far ends of the ptys: lockstep waits for the bytes there.
+                _lockstep = new QemuLockstep(Name, _workDirectory.Path, _serial.Channels);
+                arguments.AddRange(_lockstep.QemuArguments(QemuTargetOptions.Stm32F4UartDataRegisters));
+            }
             arguments.AddRange(BoardIdentity.LoaderArguments(_mac));
         }
         _process = ManagedProcess.Start(_options.Node == PtyRigNode.Native ? image : _options.QemuPath, arguments, _workDirectory.Path);
+        _lockstep?.Start();
         if (control is not null)
         {
             NetworkStream stream = await control.AcceptAsync("clock control", _process, _options.StartTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -136,6 +144,8 @@ public sealed class PtyRigTarget : ITarget
 
     private async Task UnwireAsync()
     {
+        _lockstep?.Dispose();
+        _lockstep = null;
         await _serial.StopAsync().ConfigureAwait(false);
         if (_nativeClock is not null) await _nativeClock.DisposeAsync().ConfigureAwait(false);
         _nativeClock = null;

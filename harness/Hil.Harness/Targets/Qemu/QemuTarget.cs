@@ -11,7 +11,8 @@ namespace Hil.Harness.Targets.Qemu;
 /// The firmware ELF booted in QEMU. Every UART is a TCP chardev that connects to a loopback
 /// listener of the harness (<c>nodelay=on</c>: without it each round trip costs ~44 ms of Nagle);
 /// since QEMU connects before the machine starts, no boot output is lost. Reset, stop and quit go
-/// through QMP. Virtual time is <c>-icount shift=0,align=off,sleep=off</c>.
+/// through QMP. Virtual time is <c>-icount shift=0,align=off,sleep=off</c>, in lockstep with the harness
+/// (<see cref="QemuLockstep"/>) unless <see cref="QemuTargetOptions.Lockstep"/> is off.
 /// </summary>
 public sealed class QemuTarget : ITarget
 {
@@ -27,6 +28,7 @@ public sealed class QemuTarget : ITarget
     private readonly string _mac;
     private ManagedProcess? _process;
     private QmpClient? _qmp;
+    private QemuLockstep? _lockstep;
 
     public QemuTarget(QemuTargetOptions options)
     {
@@ -50,6 +52,9 @@ public sealed class QemuTarget : ITarget
     public QmpClient? Qmp => _qmp;
 
     public ManagedProcess? Process => _process;
+
+    /// <summary>The lockstep with the harness (null unless running in virtual time with lockstep on).</summary>
+    public QemuLockstep? Lockstep => _lockstep;
 
     /// <summary>The firmware ELF this target boots (its symbols locate buffers for the GDB fast paths).</summary>
     public string ElfPath => _options.ElfPath;
@@ -135,13 +140,22 @@ public sealed class QemuTarget : ITarget
             }
             arguments.AddRange(["-chardev", $"socket,id=qmp,host=127.0.0.1,port={qmpListener.Port},nodelay=on"]);
             arguments.AddRange(["-mon", "chardev=qmp,mode=control"]);
-            if (_options.ClockMode == ClockMode.Virtual) arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
+            if (_options.ClockMode == ClockMode.Virtual)
+            {
+                arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
+                if (_options.Lockstep)
+                {
+                    _lockstep = new QemuLockstep(Name, _workDirectory.Path, _channels.All);
+                    arguments.AddRange(_lockstep.QemuArguments(_options.UartDataRegisters));
+                }
+            }
             if (_options.ProvisionIdentity) arguments.AddRange(BoardIdentity.LoaderArguments(_mac));
             if (GdbPort is int gdbPort) arguments.AddRange(["-gdb", $"tcp:127.0.0.1:{gdbPort}"]);
             arguments.AddRange(_options.ExtraArguments);
 
             long readyFrom = _channels[_options.ReadyChannel].LineCount;
             _process = ManagedProcess.Start(_options.QemuPath, arguments, _workDirectory.Path);
+            _lockstep?.Start();
             for (int i = 0; i < uartListeners.Length; i++)
             {
                 TargetChannel channel = _channels.All[i];
@@ -183,6 +197,9 @@ public sealed class QemuTarget : ITarget
 
     private async Task ShutDownAsync()
     {
+        // First, so a node waiting for the harness before it sleeps runs freely to the quit.
+        _lockstep?.Dispose();
+        _lockstep = null;
         if (_qmp is not null)
         {
             try

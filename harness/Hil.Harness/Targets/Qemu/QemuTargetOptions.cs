@@ -36,6 +36,21 @@ public sealed record QemuTargetOptions : TargetOptions
     /// </summary>
     public bool GdbServer { get; init; }
 
+    /// <summary>
+    /// In virtual time, keep the node in lockstep with the harness (<see cref="QemuLockstep"/>): it may not sleep
+    /// past what it wrote until the harness has received it and its device models have answered. Default: on.
+    /// </summary>
+    public bool Lockstep { get; init; } = true;
+
+    /// <summary>
+    /// The data register of the UART behind each channel, in channel order, for lockstep's byte counts.
+    /// Default: the STM32F405's USART1, USART2, USART3 (netduinoplus2; also the STM32F407).
+    /// </summary>
+    public IReadOnlyList<ulong> UartDataRegisters { get; init; } = Stm32F4UartDataRegisters;
+
+    /// <summary>USART1, USART2 and USART3 DR on the STM32F405/F407.</summary>
+    public static readonly IReadOnlyList<ulong> Stm32F4UartDataRegisters = [0x4001_1004, 0x4000_4404, 0x4000_4804];
+
     /// <summary>Arguments passed to QEMU after the harness's own.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 }

@@ -1,0 +1,272 @@
+/* hil-lockstep: a QEMU TCG plugin that keeps an emulated node in lockstep with the harness.
+ *
+ * Under -icount shift=0,sleep=off QEMU skips idle device time at once: while the firmware
+ * sleeps (WFI) waiting for the modem's answer, its timeout can expire in a few host
+ * milliseconds, before a busy harness has even read the command. This plugin stops the vCPU
+ * right before every WFI/WFE and tells the harness how many bytes the firmware has written to
+ * each watched UART data register so far; the harness answers "go" once it has received those
+ * bytes and its device models (the modem) have answered them. While the vCPU waits here it
+ * executes nothing and is not idle, so QEMU's virtual clock stands still. A slow harness thus
+ * makes the run slower, never different.
+ *
+ * Arguments (-plugin hil-lockstep.so,socket=PATH,uart=0x40011004,uart=...): the harness's unix
+ * socket, and the data register address of each UART in the harness's channel order.
+ *
+ * Protocol (text lines): plugin "hello 1 N" once; then per sleep "wfi C1 .. CN" (bytes written
+ * per UART since QEMU started), harness "go". A sleep with nothing written since the last "go"
+ * is not reported: the harness owes nothing then. If the harness goes away, the plugin stops
+ * gating (QEMU is being shut down). Only the documented plugin API (version 1, QEMU 7.2) is
+ * used; its declarations are written out below since Debian ships no qemu-plugin.h. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- QEMU plugin API, version 1 (the subset used here) ---------------------------------- */
+typedef uint64_t qemu_plugin_id_t;
+typedef uint32_t qemu_plugin_meminfo_t;
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+typedef struct {
+    const char *target_name;
+    struct {
+        int min;
+        int cur;
+    } version;
+    bool system_emulation;
+    union {
+        struct {
+            int smp_vcpus;
+            int max_vcpus;
+        } system;
+    };
+} qemu_info_t;
+enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_CB_RW_REGS };
+enum qemu_plugin_mem_rw { QEMU_PLUGIN_MEM_R = 1, QEMU_PLUGIN_MEM_W, QEMU_PLUGIN_MEM_RW };
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
+                                          uint64_t vaddr, void *userdata);
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+                                            qemu_plugin_vcpu_udata_cb_t cb,
+                                            enum qemu_plugin_cb_flags flags, void *userdata);
+void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn, qemu_plugin_vcpu_mem_cb_t cb,
+                                      enum qemu_plugin_cb_flags flags, enum qemu_plugin_mem_rw rw,
+                                      void *userdata);
+bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_udata_cb_t cb, void *userdata);
+void qemu_plugin_outs(const char *string);
+
+__attribute__((visibility("default"))) int qemu_plugin_version = 1;
+
+/* ---- state --------------------------------------------------------------------------------- */
+#define MAX_UARTS 8
+static uint64_t s_uart_dr[MAX_UARTS];
+static uint64_t s_written[MAX_UARTS];
+static uint64_t s_answered[MAX_UARTS]; /* the counts the harness last said "go" to */
+static int s_uart_count;
+static int s_fd = -1;
+
+static void say(const char *text) {
+    char line[256];
+    snprintf(line, sizeof line, "hil-lockstep: %s\n", text);
+    qemu_plugin_outs(line);
+}
+
+static bool send_all(const char *text, size_t len) {
+    while (len > 0) {
+        ssize_t n = send(s_fd, text, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        text += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* Reads one line ("go"); false when the harness has gone. */
+static bool read_go(void) {
+    char line[16];
+    size_t used = 0;
+    for (;;) {
+        char c;
+        ssize_t n = recv(s_fd, &c, 1, 0);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return false;
+        }
+        if (c == '\n') {
+            line[used] = '\0';
+            return strcmp(line, "go") == 0;
+        }
+        if (used + 1 < sizeof line) {
+            line[used++] = c;
+        }
+    }
+}
+
+static void stop_gating(const char *why) {
+    if (s_fd >= 0) {
+        close(s_fd);
+        s_fd = -1;
+        say(why);
+    }
+}
+
+/* ---- callbacks ------------------------------------------------------------------------------ */
+static void before_sleep(unsigned int vcpu_index, void *userdata) {
+    (void)vcpu_index;
+    (void)userdata;
+    if (s_fd < 0) {
+        return;
+    }
+    /* Nothing written since the last "go": the harness owes nothing, so the sleep costs no round trip. */
+    if (memcmp(s_written, s_answered, sizeof s_written) == 0) {
+        return;
+    }
+    char line[32 + MAX_UARTS * 21];
+    int used = snprintf(line, sizeof line, "wfi");
+    for (int i = 0; i < s_uart_count; i++) {
+        used += snprintf(line + used, sizeof line - (size_t)used, " %llu",
+                         (unsigned long long)s_written[i]);
+    }
+    line[used++] = '\n';
+    if (!send_all(line, (size_t)used) || !read_go()) {
+        stop_gating("the harness closed the lockstep socket; the node now runs freely");
+        return;
+    }
+    memcpy(s_answered, s_written, sizeof s_answered);
+}
+
+static void after_store(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr,
+                        void *userdata) {
+    (void)vcpu_index;
+    (void)userdata;
+    /* QEMU 7.2 calls this for loads too (the init code reads DR to clear it): count stores only. */
+    if (!qemu_plugin_mem_is_store(info)) {
+        return;
+    }
+    for (int i = 0; i < s_uart_count; i++) {
+        if (vaddr == s_uart_dr[i]) {
+            s_written[i]++;
+            return;
+        }
+    }
+}
+
+/* WFI and WFE, in their 16-bit Thumb and 32-bit Thumb-2 encodings (ARMv7-M executes only Thumb). */
+static bool is_sleep(const struct qemu_plugin_insn *insn) {
+    const uint8_t *b = qemu_plugin_insn_data(insn);
+    size_t size = qemu_plugin_insn_size(insn);
+    if (size == 2) {
+        uint16_t h = (uint16_t)(b[0] | (b[1] << 8));
+        return h == 0xBF30 || h == 0xBF20;
+    }
+    if (size == 4) {
+        uint16_t h1 = (uint16_t)(b[0] | (b[1] << 8));
+        uint16_t h2 = (uint16_t)(b[2] | (b[3] << 8));
+        return h1 == 0xF3AF && (h2 == 0x8003 || h2 == 0x8002);
+    }
+    return false;
+}
+
+static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
+    (void)id;
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    for (size_t i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        if (is_sleep(insn)) {
+            qemu_plugin_register_vcpu_insn_exec_cb(insn, before_sleep, QEMU_PLUGIN_CB_NO_REGS, NULL);
+        }
+        if (s_uart_count > 0) {
+            qemu_plugin_register_vcpu_mem_cb(insn, after_store, QEMU_PLUGIN_CB_NO_REGS,
+                                             QEMU_PLUGIN_MEM_W, NULL);
+        }
+    }
+}
+
+static void on_qemu_exit(qemu_plugin_id_t id, void *userdata) {
+    (void)id;
+    (void)userdata;
+    if (s_fd >= 0) {
+        close(s_fd);
+        s_fd = -1;
+    }
+}
+
+/* ---- install -------------------------------------------------------------------------------- */
+static bool connect_to(const char *path) {
+    struct sockaddr_un address = {.sun_family = AF_UNIX};
+    if (strlen(path) >= sizeof address.sun_path) {
+        return false;
+    }
+    strcpy(address.sun_path, path);
+    s_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s_fd < 0) {
+        return false;
+    }
+    if (connect(s_fd, (struct sockaddr *)&address, sizeof address) != 0) {
+        close(s_fd);
+        s_fd = -1;
+        return false;
+    }
+    return true;
+}
+
+__attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t id,
+                                                               const qemu_info_t *info, int argc,
+                                                               char **argv) {
+    (void)info;
+    const char *socket_path = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "socket=", 7) == 0) {
+            socket_path = argv[i] + 7;
+        } else if (strncmp(argv[i], "uart=", 5) == 0 && s_uart_count < MAX_UARTS) {
+            char *end = NULL;
+            s_uart_dr[s_uart_count++] = strtoull(argv[i] + 5, &end, 0);
+            if (end == NULL || *end != '\0') {
+                say("bad uart= address (expected a number such as 0x40011004)");
+                return -1;
+            }
+        } else {
+            say("unknown argument (expected socket=PATH and uart=ADDRESS ...)");
+            return -1;
+        }
+    }
+    if (socket_path == NULL) {
+        say("no socket=PATH given");
+        return -1;
+    }
+    if (!connect_to(socket_path)) {
+        say("cannot connect to the harness's lockstep socket");
+        return -1;
+    }
+    char hello[32];
+    int len = snprintf(hello, sizeof hello, "hello 1 %d\n", s_uart_count);
+    if (!send_all(hello, (size_t)len)) {
+        say("cannot greet the harness");
+        return -1;
+    }
+    qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
+    qemu_plugin_register_atexit_cb(id, on_qemu_exit, NULL);
+    return 0;
+}
