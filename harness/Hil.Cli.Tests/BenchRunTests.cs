@@ -38,23 +38,6 @@ public sealed class BenchRunTests
     }
 
     [Test]
-    public async Task The_smoke_scenarios_pass_on_the_pty_rig_bench()
-    {
-        string bench = Path.Combine(Harness.Support.RepositoryLayout.Root, "scenarios", "benches", "pty-rig.yaml");
-
-        CliProcess.Result result = await CliProcess.RunAsync("run", "--bench", bench, "--tags", "@smoke", "--report", Path.Combine(_folder, "report"));
-
-        Assert.That(result.ExitCode, Is.Zero, result.StandardOutput + result.StandardError);
-        System.Text.RegularExpressions.Match selected = System.Text.RegularExpressions.Regex.Match(result.StandardOutput, @"^hil run: (\d+) of \d+ scenarios");
-        Assert.That(selected.Success, result.StandardOutput);
-        Assert.That(int.Parse(selected.Groups[1].Value), Is.GreaterThanOrEqualTo(8), "the @smoke subset");
-        Assert.That(result.StandardOutput, Does.Contain("(@smoke) on bench 'pty-rig' (native-board: serial, native behind ptys, qemu-board: serial, qemu behind ptys)"));
-        Assert.That(result.StandardOutput, Does.Contain("ok    Several nodes run side by side: two nodes each publish under their own id"));
-        Assert.That(result.StandardOutput.TrimEnd(), Does.Match($@"{selected.Groups[1].Value} passed, 0 failed, \d+ skipped$"), "every selected scenario passed");
-        Assert.That(File.Exists(Path.Combine(_folder, "report", "junit.xml")), "the run writes the same reports as hil run");
-    }
-
-    [Test]
     public async Task A_scenario_needing_more_boards_than_the_bench_has_is_skipped_with_the_reason()
     {
         string bench = Write("one.yaml", "name: one-board\ntargets:\n  - name: only\n    backend: serial\n    rig: native\n    clock: virtual\n");
