@@ -12,9 +12,15 @@
  * Arguments (-plugin hil-lockstep.so,socket=PATH,uart=0x40011004,uart=...): the harness's unix
  * socket, and the data register address of each UART in the harness's channel order.
  *
- * Protocol (text lines): plugin "hello 1 N" once; then per sleep "wfi C1 .. CN" (bytes written
- * per UART since QEMU started), harness "go". A sleep with nothing written since the last "go"
- * is not reported: the harness owes nothing then. If the harness goes away, the plugin stops
+ * Input has the same race the other way: QEMU hands the UART one received byte at a time from
+ * its main loop, and a node that sleeps before the next byte is handed over may skip a tick
+ * first. So the plugin also counts loads from each data register (bytes the node has read), and
+ * the harness, which knows how many it sent, lets the node sleep only once the next byte is in
+ * the UART (its RXNE flag, read through QMP): the sleep then ends at once.
+ *
+ * Protocol (text lines): plugin "hello 1 N" once; then per sleep "wfi W1 .. WN R1 .. RN" (bytes
+ * written to and read from each UART since QEMU started), harness "go". A sleep with nothing
+ * written or read since the last "go" is not reported: the harness owes nothing then. If the harness goes away, the plugin stops
  * gating (QEMU is being shut down). Only the documented plugin API (version 1, QEMU 7.2) is
  * used; its declarations are written out below since Debian ships no qemu-plugin.h. */
 #include <errno.h>
@@ -75,8 +81,9 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 /* ---- state --------------------------------------------------------------------------------- */
 #define MAX_UARTS 8
 static uint64_t s_uart_dr[MAX_UARTS];
-static uint64_t s_written[MAX_UARTS];
-static uint64_t s_answered[MAX_UARTS]; /* the counts the harness last said "go" to */
+static uint64_t s_written[MAX_UARTS];  /* stores to each data register: bytes sent */
+static uint64_t s_read[MAX_UARTS];     /* loads from it: bytes received */
+static uint64_t s_answered[2 * MAX_UARTS]; /* both, as the harness last said "go" to them */
 static int s_uart_count;
 static int s_fd = -1;
 
@@ -139,35 +146,42 @@ static void before_sleep(unsigned int vcpu_index, void *userdata) {
     if (s_fd < 0) {
         return;
     }
-    /* Nothing written since the last "go": the harness owes nothing, so the sleep costs no round trip. */
-    if (memcmp(s_written, s_answered, sizeof s_written) == 0) {
+    /* Nothing written or read since the last "go": the harness owes nothing and has nothing in
+     * flight to the node, so the sleep costs no round trip. */
+    if (memcmp(s_written, s_answered, sizeof s_written) == 0 &&
+        memcmp(s_read, s_answered + MAX_UARTS, sizeof s_read) == 0) {
         return;
     }
-    char line[32 + MAX_UARTS * 21];
+    char line[32 + 2 * MAX_UARTS * 21];
     int used = snprintf(line, sizeof line, "wfi");
     for (int i = 0; i < s_uart_count; i++) {
         used += snprintf(line + used, sizeof line - (size_t)used, " %llu",
                          (unsigned long long)s_written[i]);
+    }
+    for (int i = 0; i < s_uart_count; i++) {
+        used += snprintf(line + used, sizeof line - (size_t)used, " %llu",
+                         (unsigned long long)s_read[i]);
     }
     line[used++] = '\n';
     if (!send_all(line, (size_t)used) || !read_go()) {
         stop_gating("the harness closed the lockstep socket; the node now runs freely");
         return;
     }
-    memcpy(s_answered, s_written, sizeof s_answered);
+    memcpy(s_answered, s_written, sizeof s_written);
+    memcpy(s_answered + MAX_UARTS, s_read, sizeof s_read);
 }
 
-static void after_store(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr,
-                        void *userdata) {
+static void after_access(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr,
+                         void *userdata) {
     (void)vcpu_index;
     (void)userdata;
-    /* QEMU 7.2 calls this for loads too (the init code reads DR to clear it): count stores only. */
-    if (!qemu_plugin_mem_is_store(info)) {
-        return;
-    }
     for (int i = 0; i < s_uart_count; i++) {
         if (vaddr == s_uart_dr[i]) {
-            s_written[i]++;
+            if (qemu_plugin_mem_is_store(info)) {
+                s_written[i]++;
+            } else {
+                s_read[i]++;
+            }
             return;
         }
     }
@@ -198,8 +212,8 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
             qemu_plugin_register_vcpu_insn_exec_cb(insn, before_sleep, QEMU_PLUGIN_CB_NO_REGS, NULL);
         }
         if (s_uart_count > 0) {
-            qemu_plugin_register_vcpu_mem_cb(insn, after_store, QEMU_PLUGIN_CB_NO_REGS,
-                                             QEMU_PLUGIN_MEM_W, NULL);
+            qemu_plugin_register_vcpu_mem_cb(insn, after_access, QEMU_PLUGIN_CB_NO_REGS,
+                                             QEMU_PLUGIN_MEM_RW, NULL);
         }
     }
 }
@@ -261,7 +275,7 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
         return -1;
     }
     char hello[32];
-    int len = snprintf(hello, sizeof hello, "hello 1 %d\n", s_uart_count);
+    int len = snprintf(hello, sizeof hello, "hello 2 %d\n", s_uart_count);
     if (!send_all(hello, (size_t)len)) {
         say("cannot greet the harness");
         return -1;

@@ -25,6 +25,8 @@ public sealed class TargetChannel : IAsyncDisposable
     private long _bytesReceived;
     private long _bytesSent;
     private long _bytesReceivedEver;
+    private long _bytesArrivedEver;
+    private long _bytesSentEver;
     private Stream? _stream;
     private Task _readLoop = Task.CompletedTask;
     private CancellationTokenSource _readCancellation = new();
@@ -46,6 +48,12 @@ public sealed class TargetChannel : IAsyncDisposable
 
     /// <summary>Bytes received over every stream this channel has had (<see cref="BytesReceived"/> restarts at each attachment).</summary>
     public long BytesReceivedEver { get { lock (_gate) return _bytesReceivedEver; } }
+
+    /// <summary>Bytes written over every stream this channel has had.</summary>
+    public long BytesSentEver { get { lock (_gate) return _bytesSentEver; } }
+
+    /// <summary>As <see cref="BytesReceivedEver"/>, plus the chunk the device models are reacting to right now.</summary>
+    public long BytesArrivedEver { get { lock (_gate) return _bytesArrivedEver; } }
 
     /// <summary>Total complete lines received so far (absolute count, including dropped old ones).</summary>
     public long LineCount { get { lock (_gate) return _firstKeptLine + _lines.Count; } }
@@ -130,7 +138,11 @@ public sealed class TargetChannel : IAsyncDisposable
         {
             await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            lock (_gate) _bytesSent += data.Length;
+            lock (_gate)
+            {
+                _bytesSent += data.Length;
+                _bytesSentEver += data.Length;
+            }
         }
         catch (IOException e)
         {
@@ -247,7 +259,11 @@ public sealed class TargetChannel : IAsyncDisposable
                 if (count == 0) break;
                 var chunk = new ReadOnlyMemory<byte>(buffer, 0, count);
                 IChannelDevice[] devices;
-                lock (_gate) devices = _devices.ToArray();
+                lock (_gate)
+                {
+                    devices = _devices.ToArray();
+                    _bytesArrivedEver += count;
+                }
                 foreach (IChannelDevice device in devices)
                     await device.OnReceivedAsync(this, chunk, cancellationToken).ConfigureAwait(false);
                 Append(chunk.Span);

@@ -6,5 +6,6 @@ namespace Hil.Harness.Clocks;
 /// </summary>
 public interface IDeviceTimeSource
 {
-    ValueTask<TimeSpan> TimeOfOutputAsync();
+    /// <summary>The device time of what is arriving now; null when this clock cannot tell it exactly.</summary>
+    ValueTask<TimeSpan?> TimeOfOutputAsync();
 }

@@ -6,9 +6,11 @@ namespace Hil.Harness.Clocks;
 /// QEMU's virtual clock under <c>-icount shift=0,align=off,sleep=off</c>: one instruction is one
 /// nanosecond and idle time is skipped, so device time runs as fast as the host can emulate.
 /// The harness cannot stop it at an exact instant; advancing waits until the node's clock
-/// (read through a probe) has moved far enough.
+/// (read through a probe) has moved far enough. Where the target can read the node's clock while
+/// lockstep holds the node (<paramref name="timeOfOutput"/>), it also tells the device time of output.
 /// </summary>
-public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDeviceTime, TimeProvider timeProvider) : ITargetClock
+public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDeviceTime, TimeProvider timeProvider,
+    Func<ValueTask<TimeSpan?>>? timeOfOutput = null) : ITargetClock, IDeviceTimeSource
 {
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MinimumProgressWindow = TimeSpan.FromSeconds(30);
@@ -16,6 +18,8 @@ public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDevi
     public ClockMode Mode => ClockMode.Virtual;
 
     public Task<TimeSpan> GetDeviceTimeAsync(CancellationToken cancellationToken = default) => readDeviceTime(cancellationToken);
+
+    public ValueTask<TimeSpan?> TimeOfOutputAsync() => timeOfOutput?.Invoke() ?? ValueTask.FromResult<TimeSpan?>(null);
 
     public async Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {

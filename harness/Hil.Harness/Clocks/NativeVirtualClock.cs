@@ -102,7 +102,7 @@ public sealed class NativeVirtualClock : ITargetClock, IDeviceTimeSource, IAsync
     /// written at the step's end time, which its reply says: a device model asking mid-step waits for that reply (the clock
     /// reads it before waiting for the models, so this never deadlocks); between steps it is the last time the node said.
     /// </summary>
-    public async ValueTask<TimeSpan> TimeOfOutputAsync()
+    public async ValueTask<TimeSpan?> TimeOfOutputAsync()
     {
         if (_step is { } step) return TimeSpan.FromMilliseconds(await step.Task.ConfigureAwait(false));
         return TimeSpan.FromMilliseconds(_deviceTime ?? 0);

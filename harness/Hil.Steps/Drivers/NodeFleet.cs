@@ -45,7 +45,7 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
             ITarget target = await targets.CreateAsync(new NodeRequest(number, spec, $"02:00:00:00:01:{number:x2}"), CancellationToken);
             var modem = new EspAtModem(await platform.UplinkForNodeAsync());
             modem.Attach(target.GetChannel(ChannelNames.Link));
-            // The timeline's device times, where the target's clock can tell them (the native virtual clock).
+            // The timeline's device times, where the target's clock can tell them (native; QEMU in lockstep).
             modem.DeviceTime = async () => target.Clock is Hil.Harness.Clocks.IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;
             var node = new FleetNode(target.Name, spec with { Backend = target.Backend }, target, modem, settings);
             _nodes.Add(node);

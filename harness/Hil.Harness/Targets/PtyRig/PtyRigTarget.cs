@@ -112,8 +112,8 @@ public sealed class PtyRigTarget : ITarget
             {
                 arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
                 // The serial channels the harness reads are the far ends of the ptys: lockstep waits for the bytes there.
-                _lockstep = new QemuLockstep(Name, _workDirectory.Path, _serial.Channels);
-                arguments.AddRange(_lockstep.QemuArguments(QemuTargetOptions.Stm32F4UartDataRegisters));
+                _lockstep = new QemuLockstep(Name, _workDirectory.Path, _serial.Channels, _options.TimeProvider);
+                arguments.AddRange(_lockstep.QemuArguments(QemuUart.Stm32F4));
             }
             arguments.AddRange(BoardIdentity.LoaderArguments(_mac));
         }

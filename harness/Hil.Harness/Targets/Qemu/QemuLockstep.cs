@@ -22,31 +22,53 @@ public sealed class QemuLockstep : IDisposable
     /// <summary>How long the node may wait for bytes it says it wrote before the harness lets it run anyway and reports it.</summary>
     public static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long the harness waits for QEMU to hand the node a byte the harness sent before letting it sleep anyway.</summary>
+    public static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(5);
+
     private readonly string _targetName;
     private readonly Socket _listener;
+    private readonly Socket _monitorListener;
+    private readonly TimeProvider _time;
+    private readonly long[] _sentBefore;
+    private IReadOnlyList<QemuUart> _uarts = [];
+    private LockstepQmp? _monitor;
     private readonly IReadOnlyList<TargetChannel> _channels;
     private readonly long[] _receivedBefore;
+    private readonly long[] _reported; // the counts of the node's latest report
     private readonly CancellationTokenSource _stopping = new();
     private Thread? _thread;
     private Socket? _connection;
     private long _sleepsReported;
     private long _harnessBehind;
     private volatile string? _fault;
+    // Completed while the node waits for the harness before a sleep; replaced when it is let go.
+    private volatile TaskCompletionSource _held = NewSignal();
 
     /// <summary>
     /// Listens for the plugin of a QEMU about to start. <paramref name="channels"/> are the channels that carry the
     /// plugin's UARTs, in the same order (whatever streams they get attached to: they count from now, before QEMU starts).
     /// </summary>
-    public QemuLockstep(string targetName, string folder, IReadOnlyList<TargetChannel> channels)
+    public QemuLockstep(string targetName, string folder, IReadOnlyList<TargetChannel> channels, TimeProvider timeProvider)
     {
         _targetName = targetName;
+        _time = timeProvider;
         _channels = channels;
         _receivedBefore = channels.Select(c => c.BytesReceivedEver).ToArray();
+        _sentBefore = channels.Select(c => c.BytesSentEver).ToArray();
+        _reported = new long[channels.Count];
         SocketPath = Path.Combine(folder, "lockstep.sock");
-        File.Delete(SocketPath);
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
-        _listener.Listen(1);
+        MonitorPath = Path.Combine(folder, "lockstep-qmp.sock");
+        _listener = Listen(SocketPath);
+        _monitorListener = Listen(MonitorPath);
+    }
+
+    private static Socket Listen(string path)
+    {
+        File.Delete(path);
+        var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(path));
+        listener.Listen(1);
+        return listener;
     }
 
     /// <summary>The plugin built by <c>./hil build</c> (override with HIL_QEMU_LOCKSTEP_PLUGIN).</summary>
@@ -55,6 +77,9 @@ public sealed class QemuLockstep : IDisposable
         ?? Path.Combine(RepositoryLayout.BuildDirectory, "qemu-plugin", "hil-lockstep.so");
 
     public string SocketPath { get; }
+
+    /// <summary>The unix socket of lockstep's own QMP monitor (QEMU connects to it).</summary>
+    public string MonitorPath { get; }
 
     /// <summary>Sleeps the node reported (each after writing something): one round trip each.</summary>
     public long SleepsReported => Interlocked.Read(ref _sleepsReported);
@@ -65,15 +90,16 @@ public sealed class QemuLockstep : IDisposable
     /// <summary>Why lockstep stopped holding, if it did (a channel that never received what the node wrote).</summary>
     public string? Fault => _fault;
 
-    /// <summary>QEMU's <c>-plugin</c> arguments: <paramref name="uartDataRegisters"/> in channel order.</summary>
-    public IReadOnlyList<string> QemuArguments(IReadOnlyList<ulong> uartDataRegisters)
+    /// <summary>QEMU's arguments for the plugin and lockstep's monitor: <paramref name="uarts"/> in channel order.</summary>
+    public IReadOnlyList<string> QemuArguments(IReadOnlyList<QemuUart> uarts)
     {
-        if (uartDataRegisters.Count != _channels.Count)
-            throw new ArgumentException($"Lockstep of target '{_targetName}' needs one UART data register per channel ({_channels.Count}), got {uartDataRegisters.Count}.");
+        if (uarts.Count != _channels.Count)
+            throw new ArgumentException($"Lockstep of target '{_targetName}' needs one UART per channel ({_channels.Count}), got {uarts.Count}.");
+        _uarts = uarts;
         string plugin = Firmware.FirmwareImages.RequireFile(PluginPath, "QEMU lockstep plugin");
         var spec = new StringBuilder(plugin).Append(",socket=").Append(SocketPath);
-        foreach (ulong register in uartDataRegisters) spec.Append(",uart=0x").Append(register.ToString("x", CultureInfo.InvariantCulture));
-        return ["-plugin", spec.ToString()];
+        foreach (QemuUart uart in uarts) spec.Append(",uart=0x").Append(uart.DataRegister.ToString("x", CultureInfo.InvariantCulture));
+        return ["-plugin", spec.ToString(), "-chardev", $"socket,id=lockstep-qmp,path={MonitorPath}", "-mon", "chardev=lockstep-qmp,mode=control"];
     }
 
     /// <summary>Starts answering the plugin (it connects while QEMU starts; until this is called it waits in the listen queue).</summary>
@@ -90,16 +116,25 @@ public sealed class QemuLockstep : IDisposable
             _connection = _listener.Accept();
             using var reader = new StreamReader(new NetworkStream(_connection, ownsSocket: false), Encoding.ASCII);
             string? hello = reader.ReadLine();
-            if (hello is null || !hello.StartsWith("hello 1 ", StringComparison.Ordinal))
+            if (hello != $"hello 2 {_channels.Count}")
             {
-                Report($"the QEMU lockstep plugin of target '{_targetName}' greeted with '{hello}' (expected 'hello 1 N')");
+                Report($"the QEMU lockstep plugin of target '{_targetName}' greeted with '{hello}' (expected 'hello 2 {_channels.Count}': is build/qemu-plugin current? ./hil build)");
                 return;
             }
+            _monitor = new LockstepQmp(_monitorListener.Accept(), TimeSpan.FromSeconds(1));
             byte[] go = "go\n"u8.ToArray();
             while (reader.ReadLine() is { } line)
             {
                 Interlocked.Increment(ref _sleepsReported);
-                WaitUntilCaughtUp(line);
+                long[]? counts = ParseReport(line);
+                if (counts is not null)
+                {
+                    lock (_reported) Array.Copy(counts, _reported, _channels.Count);
+                    _held.TrySetResult();
+                    WaitUntilCaughtUp(counts);
+                    WaitUntilNextByteHandedOver(counts.AsSpan(_channels.Count));
+                }
+                _held = NewSignal();
                 _connection.Send(go);
             }
         }
@@ -109,6 +144,45 @@ public sealed class QemuLockstep : IDisposable
         }
     }
 
+    /// <summary>
+    /// Input the harness sent that the node has not read yet is handed to the UART one byte at a time by QEMU's main
+    /// loop; a node that slept before the next byte was handed over would skip to its next tick first, so the sleep
+    /// waits until the UART says a byte is there (it then ends at once).
+    /// </summary>
+    private void WaitUntilNextByteHandedOver(ReadOnlySpan<long> read)
+    {
+        for (int i = 0; i < _channels.Count; i++)
+        {
+            if (_channels[i].BytesSentEver - _sentBefore[i] <= read[i] || _monitor is null) continue;
+            QemuUart uart = _uarts[i];
+            long start = _time.GetTimestamp();
+            while (true)
+            {
+                // No answer: QEMU's main loop is busy stopping the machine (a debugger attaching waits for this very
+                // node), so the node must go; it stops at once.
+                if (_monitor.ReadWord(uart.StatusRegister) is not uint status || (status & uart.RxReadyMask) != 0) break;
+                if (_time.GetElapsedTime(start) < HandOverTimeout) continue;
+                Report($"lockstep of target '{_targetName}': QEMU did not hand the node the next byte of '{_channels[i].Name}' within {HandOverTimeout.TotalSeconds} s; it sleeps without it");
+                break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// For a device model reacting to the node's output (the modem): waits until the node is held before the sleep that
+    /// follows what has arrived, so its clock then says when it wrote it. False when nothing arrived since the node's
+    /// last report and it is not held (the caller is not reacting to output: the node may be anywhere in a sleep).
+    /// </summary>
+    public async Task<bool> HoldAfterOutputAsync(TimeSpan timeout)
+    {
+        bool owed;
+        lock (_reported) owed = _channels.Select((c, i) => c.BytesArrivedEver - _receivedBefore[i] > _reported[i]).Any(x => x);
+        if (owed) await _held.Task.WaitAsync(timeout).ConfigureAwait(false);
+        return _held.Task.IsCompleted;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     // Never silent: the run goes on (a hung node gives no verdict at all), but its timing is no longer the harness's.
     private void Report(string fault)
     {
@@ -116,18 +190,24 @@ public sealed class QemuLockstep : IDisposable
         Console.Error.WriteLine($"hil: warning: {fault}");
     }
 
-    private void WaitUntilCaughtUp(string line)
+    private long[]? ParseReport(string line)
     {
         string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (fields.Length != _channels.Count + 1 || fields[0] != "wfi")
-        {
-            Report($"the QEMU lockstep plugin of target '{_targetName}' sent '{line}' (expected 'wfi' and {_channels.Count} counts)");
-            return;
-        }
+        var counts = new long[2 * _channels.Count]; // written to each UART, then read from each
+        bool valid = fields.Length == counts.Length + 1 && fields[0] == "wfi";
+        for (int i = 0; valid && i < counts.Length; i++)
+            valid = long.TryParse(fields[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]);
+        if (valid) return counts;
+        Report($"the QEMU lockstep plugin of target '{_targetName}' sent '{line}' (expected 'wfi' and {counts.Length} counts)");
+        return null;
+    }
+
+    private void WaitUntilCaughtUp(long[] counts)
+    {
         for (int i = 0; i < _channels.Count; i++)
         {
             TargetChannel channel = _channels[i];
-            long written = long.Parse(fields[i + 1], NumberStyles.None, CultureInfo.InvariantCulture);
+            long written = counts[i];
             long before = _receivedBefore[i];
             bool CaughtUp(TargetChannel c) => c.BytesReceivedEver - before >= written;
             if (CaughtUp(channel)) continue;
@@ -148,9 +228,12 @@ public sealed class QemuLockstep : IDisposable
     {
         _stopping.Cancel();
         _connection?.Dispose();
+        _monitor?.Dispose();
         _listener.Dispose();
+        _monitorListener.Dispose();
         if (_thread is { } thread && thread != Thread.CurrentThread) thread.Join(TimeSpan.FromSeconds(5));
         _stopping.Dispose();
         File.Delete(SocketPath);
+        File.Delete(MonitorPath);
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Hil.Harness.Channels;
 using Hil.Harness.Clocks;
 using Hil.Harness.Firmware;
+using Hil.Harness.Gdb;
 using Hil.Harness.Node;
 using Hil.Harness.Support;
 
@@ -29,6 +30,7 @@ public sealed class QemuTarget : ITarget
     private ManagedProcess? _process;
     private QmpClient? _qmp;
     private QemuLockstep? _lockstep;
+    private uint? _uptimeAddress; // the firmware's millisecond counter in RAM, when its ELF names it
 
     public QemuTarget(QemuTargetOptions options)
     {
@@ -37,8 +39,8 @@ public sealed class QemuTarget : ITarget
         _workDirectory = new WorkDirectory(options.WorkDirectory, options.Name);
         _wallClock = new WallClock(options.TimeProvider);
         _mac = options.Mac ?? NodeMac.Next();
-        Func<ITarget, CancellationToken, Task<TimeSpan>> probe = options.DeviceTimeProbe ?? ReadUptimeFromConsoleAsync;
-        _icountClock = new IcountClock(ct => probe(this, ct), options.TimeProvider);
+        Func<ITarget, CancellationToken, Task<TimeSpan>> probe = options.DeviceTimeProbe ?? ReadDeviceTimeAsync;
+        _icountClock = new IcountClock(ct => probe(this, ct), options.TimeProvider, TimeOfOutputAsync);
     }
 
     public string Name => _options.Name;
@@ -128,6 +130,7 @@ public sealed class QemuTarget : ITarget
     {
         State = TargetState.Starting;
         string elf = FirmwareImages.RequireFile(_options.ElfPath, "firmware ELF");
+        _uptimeAddress = FindUptimeCounter(elf);
         var uartListeners = _channels.All.Select(_ => new LoopbackListener()).ToArray();
         using var qmpListener = new LoopbackListener();
         try
@@ -145,8 +148,8 @@ public sealed class QemuTarget : ITarget
                 arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
                 if (_options.Lockstep)
                 {
-                    _lockstep = new QemuLockstep(Name, _workDirectory.Path, _channels.All);
-                    arguments.AddRange(_lockstep.QemuArguments(_options.UartDataRegisters));
+                    _lockstep = new QemuLockstep(Name, _workDirectory.Path, _channels.All, _options.TimeProvider);
+                    arguments.AddRange(_lockstep.QemuArguments(_options.Uarts));
                 }
             }
             if (_options.ProvisionIdentity) arguments.AddRange(BoardIdentity.LoaderArguments(_mac));
@@ -225,6 +228,38 @@ public sealed class QemuTarget : ITarget
         using var probe = new TcpListener(System.Net.IPAddress.Loopback, 0);
         probe.Start();
         return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private uint? FindUptimeCounter(string elf)
+    {
+        if (_options.UptimeSymbol is not { } name) return null;
+        try
+        {
+            return ElfSymbols.Load(elf).TryGet(name, out ElfSymbol symbol) && symbol.Size == 8 ? symbol.Address : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null; // stripped, or not an ELF this reader knows: the console probe it is
+        }
+    }
+
+    /// <summary>The node's clock: its uptime counter read from RAM through QMP (asks the node nothing), else its console.</summary>
+    private async Task<TimeSpan> ReadDeviceTimeAsync(ITarget target, CancellationToken cancellationToken)
+    {
+        if (_uptimeAddress is uint address && _qmp is { } qmp)
+            return TimeSpan.FromMilliseconds(await qmp.ReadUInt64Async(address, cancellationToken).ConfigureAwait(false));
+        return await ReadUptimeFromConsoleAsync(target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// In lockstep the node is held before its next sleep while a device model reacts to what it wrote, so its counter
+    /// then says when it wrote it (to the millisecond, the same every run). Without lockstep it cannot be told.
+    /// </summary>
+    private async ValueTask<TimeSpan?> TimeOfOutputAsync()
+    {
+        if (_lockstep is not { } lockstep || _uptimeAddress is not uint address || _qmp is not { } qmp) return null;
+        if (!await lockstep.HoldAfterOutputAsync(QemuLockstep.CatchUpTimeout).ConfigureAwait(false)) return null;
+        return TimeSpan.FromMilliseconds(await qmp.ReadUInt64Async(address).ConfigureAwait(false));
     }
 
     private static async Task<TimeSpan> ReadUptimeFromConsoleAsync(ITarget target, CancellationToken cancellationToken)

@@ -20,12 +20,19 @@ public sealed record QemuTargetOptions : TargetOptions
     /// </summary>
     public string? Mac { get; init; }
 
+    /// <summary>
+    /// The ELF symbol of the firmware's millisecond uptime counter (a little-endian uint64 in RAM), read through QMP
+    /// for the node's clock; null, or a symbol the ELF does not have, falls back to <see cref="DeviceTimeProbe"/>'s default.
+    /// </summary>
+    public string? UptimeSymbol { get; init; } = "s_millis";
+
     /// <summary>Whether to write the identity record at all (firmware other than the reference node may not want it).</summary>
     public bool ProvisionIdentity { get; init; } = true;
 
     /// <summary>
-    /// How the harness reads the node's clock in virtual (icount) mode. Default: the reference node's
-    /// <c>uptime</c> console command.
+    /// How the harness reads the node's clock in virtual (icount) mode. Default: the 64-bit millisecond counter
+    /// named <see cref="UptimeSymbol"/> read from RAM through QMP (no input to the node, so reading it changes
+    /// nothing), else the reference node's <c>uptime</c> console command.
     /// </summary>
     public Func<ITarget, CancellationToken, Task<TimeSpan>>? DeviceTimeProbe { get; init; }
 
@@ -43,13 +50,10 @@ public sealed record QemuTargetOptions : TargetOptions
     public bool Lockstep { get; init; } = true;
 
     /// <summary>
-    /// The data register of the UART behind each channel, in channel order, for lockstep's byte counts.
-    /// Default: the STM32F405's USART1, USART2, USART3 (netduinoplus2; also the STM32F407).
+    /// The UART behind each channel, in channel order, for lockstep. Default: the STM32F405's USART1, USART2,
+    /// USART3 (netduinoplus2; also the STM32F407).
     /// </summary>
-    public IReadOnlyList<ulong> UartDataRegisters { get; init; } = Stm32F4UartDataRegisters;
-
-    /// <summary>USART1, USART2 and USART3 DR on the STM32F405/F407.</summary>
-    public static readonly IReadOnlyList<ulong> Stm32F4UartDataRegisters = [0x4001_1004, 0x4000_4404, 0x4000_4804];
+    public IReadOnlyList<QemuUart> Uarts { get; init; } = QemuUart.Stm32F4;
 
     /// <summary>Arguments passed to QEMU after the harness's own.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];

@@ -69,6 +69,26 @@ public sealed class QmpClient : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Reads a little-endian 64-bit word of guest physical memory (HMP <c>xp</c>, which works while the guest runs
+    /// or waits: the harness reads the node's clock without asking the node anything).
+    /// </summary>
+    public async Task<ulong> ReadUInt64Async(uint address, CancellationToken cancellationToken = default)
+    {
+        string command = $"xp /2wx 0x{address:x}";
+        JsonNode? reply = await ExecuteAsync("human-monitor-command", new JsonObject { ["command-line"] = command }, cancellationToken).ConfigureAwait(false);
+        // "0000000020000100: 0x00004b3c 0x00000000"
+        string text = reply?.GetValue<string>() ?? "";
+        string[] words = text[(text.IndexOf(':') + 1)..].Split([' ', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length != 2 || !TryHex(words[0], out uint low) || !TryHex(words[1], out uint high))
+            throw new InvalidOperationException($"QEMU of target '{_targetName}' answered '{text.Trim()}' to '{command}' (expected an address and two words).");
+        return ((ulong)high << 32) | low;
+    }
+
+    private static bool TryHex(string word, out uint value) =>
+        uint.TryParse(word.StartsWith("0x", StringComparison.Ordinal) ? word[2..] : word, System.Globalization.NumberStyles.AllowHexSpecifier,
+            System.Globalization.CultureInfo.InvariantCulture, out value);
+
     private async Task<JsonObject> ReadMessageAsync(string awaited, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(ReplyTimeout, _timeProvider);
