@@ -230,10 +230,13 @@ void board_panic_write(const char *s) {
 
 /* SysTick runs from the core clock (QEMU: always 168 MHz) and interrupts every millisecond.
  * A plain 1 ms tick on purpose: under QEMU -icount ...,sleep=off an idle guest's clock jumps
- * straight to its next timer deadline, so each idle millisecond costs one wake-up (~55 us of
- * wall time) and a node waiting 5 s for a modem answer gives the harness ~0.3 s of wall
- * time to reply. A tickless idle (longer SysTick periods) would let the clock leap over the
- * whole timeout before any answer could arrive. */
+ * straight to its next timer deadline, so each idle millisecond costs one wake-up. The
+ * harness's lockstep plugin keeps a sleeping node from outrunning an answer it owes, but not
+ * yet from outrunning the harness's own next step: a tickless idle (SysTick programmed to the
+ * deadline) was measured 4-6x faster under QEMU and let the node leap past the end of a
+ * scenario's "N minutes pass" (README, "QEMU in lockstep with the harness"). s_millis is also
+ * the harness's view of the node's clock under QEMU (read from RAM by its symbol): keep its
+ * name and type (uint64_t milliseconds). */
 #define CYC_PER_MS ((uint32_t)(HIL_CORE_CLOCK_HZ / 1000u))
 
 static volatile uint64_t s_millis;

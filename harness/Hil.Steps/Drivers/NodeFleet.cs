@@ -77,9 +77,24 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
     {
         foreach (FleetNode node in _nodes)
         {
+            await CountDeviceTimeAsync(node.Target);
             await node.Target.DisposeAsync();
             await node.Modem.DisposeAsync();
         }
         _nodes.Clear();
+    }
+
+    // For `hil bench suite`: how much device time the node lived. A node that cannot say (stopped, hung) is not counted.
+    private static async Task CountDeviceTimeAsync(ITarget target)
+    {
+        if (target.State != TargetState.Running || target.Clock.Mode != Hil.Harness.Clocks.ClockMode.Virtual) return;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            Hil.Harness.Support.DeviceTimeMeter.Add(await target.Clock.GetDeviceTimeAsync(timeout.Token));
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException or IOException or InvalidOperationException)
+        {
+        }
     }
 }
