@@ -51,16 +51,11 @@ internal static partial class BenchCommand
         string slowest = MarkdownTable.Render(["slowest scenarios on QEMU", "wall (s)"],
             scenarios.OrderByDescending(s => s.Wall).Take(8).Select(s => (IReadOnlyList<string>)[s.Name, F(s.Wall.TotalSeconds)]));
         string text = $"{table}\n\nLoad average (1/5/15 min) before: {loadBefore}; after: {MachineLoad.Average()}.\n\n{slowest}";
-        Console.WriteLine(text);
-        if (record)
-        {
-            string file = BenchmarkLog.Record("Default suite on QEMU",
-                "`./hil bench suite --target qemu` runs the default suite (`./hil run --target qemu`, tags `" + StepCatalogue.DefaultTags + "`) once, " +
-                "cold: every node is the reference ELF on QEMU's netduinoplus2 under `-icount shift=0,sleep=off`, in lockstep with the harness " +
-                "(README, \"QEMU in lockstep with the harness\"). Device time is each node's clock when its scenario ended, summed over the nodes; " +
-                "the ratio says how much faster than real time the emulated nodes ran, all together, on this machine's cores.", text);
-            Console.Error.WriteLine($"hil: recorded in {file}");
-        }
+        PrintAndRecord(record, "Default suite on QEMU",
+            "`./hil bench suite --target qemu` runs the default suite (`./hil run --target qemu`, tags `" + StepCatalogue.DefaultTags + "`) once, " +
+            "cold: every node is the reference ELF on QEMU's netduinoplus2 under `-icount shift=0,sleep=off`, in lockstep with the harness " +
+            "(README, \"QEMU in lockstep with the harness\"). Device time is each node's clock when its scenario ended, summed over the nodes; " +
+            "the ratio says how much faster than real time the emulated nodes ran, all together, on this machine's cores.", text);
         return run.Passed && run.Wall.TotalSeconds <= QemuSuiteGoalSeconds ? 0 : 1;
     }
 
@@ -118,23 +113,18 @@ internal static partial class BenchCommand
                 w is null ? "—" : F(w.Max.TotalMilliseconds, "0"),
             ]));
         string text = $"{table}\n\nLoad average (1/5/15 min) before: {loadBefore}; after: {MachineLoad.Average()}.\n\n{slowest}\n\n{where}";
-        Console.WriteLine(text);
-        if (record)
-        {
-            string file = BenchmarkLog.Record("Default suite",
-                "`./hil bench suite` runs the default suite (`./hil run`: native target, tags `" + StepCatalogue.DefaultTags + "`) twice in one " +
-                "process: cold (JIT compilation included, as in every `hil run`) and warm. Wall time is from loading the features to the written " +
-                "reports. **Harness overhead** of a scenario = its wall time minus the wall time during which the harness was waiting on the " +
-                "system under test: a node's console reply or boot line, its virtual clock step, a process connecting or exiting, a condition " +
-                "polled on the platform, the backend answering an API call or a query of its store (`WaitMeter`: overlapping waits of several nodes count once). What remains is the harness's own work: " +
-                "matching steps, hooks, starting node processes, getting the scenario's in-process broker and backend (shown apart: each scenario " +
-                "gets a fresh one, started in the background while the previous scenario ran, and stopped in the background after it), building firmware variants " +
-                "not yet built, evidence and cleanup. The goal (≤ 20 ms per scenario) is judged on the run's overhead over its scenario count; " +
-                "the distribution and the scenarios above 20 ms are shown beside it. The last table sums that overhead over the run by step binding and hook stretch (the stretches of a " +
-                "scenario add up to its overhead). CPU time is the hil process's: the harness and the in-process brokers and backends, not the node " +
-                "processes. The machine is shared with other builds; the load average is part of the figure.", text);
-            Console.Error.WriteLine($"hil: recorded in {file}");
-        }
+        PrintAndRecord(record, "Default suite",
+            "`./hil bench suite` runs the default suite (`./hil run`: native target, tags `" + StepCatalogue.DefaultTags + "`) twice in one " +
+            "process: cold (JIT compilation included, as in every `hil run`) and warm. Wall time is from loading the features to the written " +
+            "reports. **Harness overhead** of a scenario = its wall time minus the wall time during which the harness was waiting on the " +
+            "system under test: a node's console reply or boot line, its virtual clock step, a process connecting or exiting, a condition " +
+            "polled on the platform, the backend answering an API call or a query of its store (`WaitMeter`: overlapping waits of several nodes count once). What remains is the harness's own work: " +
+            "matching steps, hooks, starting node processes, getting the scenario's in-process broker and backend (shown apart: each scenario " +
+            "gets a fresh one, started in the background while the previous scenario ran, and stopped in the background after it), building firmware variants " +
+            "not yet built, evidence and cleanup. The goal (≤ 20 ms per scenario) is judged on the run's overhead over its scenario count; " +
+            "the distribution and the scenarios above 20 ms are shown beside it. The last table sums that overhead over the run by step binding and hook stretch (the stretches of a " +
+            "scenario add up to its overhead). CPU time is the hil process's: the harness and the in-process brokers and backends, not the node " +
+            "processes. The machine is shared with other builds; the load average is part of the figure.", text);
         bool goalsMet = cold.Wall.TotalSeconds <= SuiteGoalSeconds && cold.Scenarios.Average(s => s.Overhead.TotalMilliseconds) <= OverheadGoalMs;
         return cold.Passed && warm.Passed && goalsMet ? 0 : 1;
     }
@@ -154,6 +144,14 @@ internal static partial class BenchCommand
         if (timing.Scenarios.Count == 0) throw new InvalidOperationException("The default suite ran no scenario.");
         return new SuiteMeasurement(name, wall.Elapsed, outcome.ExitCode == 0, timing.Scenarios, PlatformPool.BackgroundStartStopTime - background,
             timing.Breakdown, process.TotalProcessorTime - cpu);
+    }
+
+    private static void PrintAndRecord(bool record, string title, string description, string text)
+    {
+        Console.WriteLine(text);
+        if (!record) return;
+        string file = BenchmarkLog.Record(title, description, text);
+        Console.Error.WriteLine($"hil: recorded in {file}");
     }
 
     private static double[] Sorted(IEnumerable<TimeSpan> values) => values.Select(v => v.TotalMilliseconds).Order().ToArray();

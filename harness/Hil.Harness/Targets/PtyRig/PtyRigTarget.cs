@@ -45,8 +45,8 @@ public sealed class PtyRigTarget : ITarget
             Reset = SerialReset.Command, ResetCommand = "printf 'reboot\\n' > {device}",
             ResetOnStart = false, // the node boots as the ptys are wired: its banner waits in the pty
         });
-        _icountClock = new IcountClock(async ct => TimeSpan.FromMilliseconds((await new NodeConsole(_serial.GetChannel(ChannelNames.Console))
-            .ExecuteOkAsync("uptime", cancellationToken: ct).ConfigureAwait(false)).GetInt64("uptime_ms")), options.TimeProvider);
+        _icountClock = new IcountClock(ReadQemuUptimeAsync, options.TimeProvider,
+            () => _lockstep?.TimeOfOutputAsync() ?? ValueTask.FromResult<TimeSpan?>(null));
     }
 
     public string Name => _options.Name;
@@ -112,7 +112,10 @@ public sealed class PtyRigTarget : ITarget
             {
                 arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
                 // The serial channels the harness reads are the far ends of the ptys: lockstep waits for the bytes there.
-                _lockstep = new QemuLockstep(Name, _workDirectory.Path, _serial.Channels, _options.TimeProvider);
+                _lockstep = new QemuLockstep(Name, _workDirectory.Path, _serial.Channels, _options.TimeProvider)
+                {
+                    UptimeAddress = QemuLockstep.FindUptimeCounter(image, "s_millis"),
+                };
                 arguments.AddRange(_lockstep.QemuArguments(QemuUart.Stm32F4));
             }
             arguments.AddRange(BoardIdentity.LoaderArguments(_mac));
@@ -128,6 +131,14 @@ public sealed class PtyRigTarget : ITarget
     }
 
     public Task ResetAsync(CancellationToken cancellationToken = default) => _serial.ResetAsync(cancellationToken);
+
+    /// <summary>The QEMU board's clock: its uptime counter read on lockstep's monitor (no input to the node), else its console's `uptime`.</summary>
+    private async Task<TimeSpan> ReadQemuUptimeAsync(CancellationToken cancellationToken)
+    {
+        if (_lockstep is { } lockstep && await lockstep.ReadUptimeAsync(cancellationToken).ConfigureAwait(false) is TimeSpan uptime) return uptime;
+        ConsoleReply reply = await new NodeConsole(_serial.GetChannel(ChannelNames.Console)).ExecuteOkAsync("uptime", cancellationToken: cancellationToken).ConfigureAwait(false);
+        return TimeSpan.FromMilliseconds(reply.GetInt64("uptime_ms"));
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {

@@ -22,16 +22,23 @@ public sealed class QemuLockstep : IDisposable
     /// <summary>How long the node may wait for bytes it says it wrote before the harness lets it run anyway and reports it.</summary>
     public static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>How long the harness waits for QEMU to hand the node a byte the harness sent before letting it sleep anyway.</summary>
-    public static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// How long the harness waits for QEMU to hand the node a byte it has not read before taking that byte for lost:
+    /// a byte the UART had taken when the board reset is never read (the reset clears it), nor is one sent to a UART
+    /// the firmware does not read.
+    /// </summary>
+    public static readonly TimeSpan HandOverTimeout = TimeSpan.FromSeconds(1);
 
     private readonly string _targetName;
     private readonly Socket _listener;
     private readonly Socket _monitorListener;
     private readonly TimeProvider _time;
     private readonly long[] _sentBefore;
+    private readonly long[] _lost; // per channel: bytes sent that the node will never read (see HandOverTimeout)
     private IReadOnlyList<QemuUart> _uarts = [];
     private LockstepQmp? _monitor;
+    private readonly object _monitorLock = new(); // the gate thread and the node's clock share the monitor
+    private readonly TaskCompletionSource _monitorReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IReadOnlyList<TargetChannel> _channels;
     private readonly long[] _receivedBefore;
     private readonly long[] _reported; // the counts of the node's latest report
@@ -40,6 +47,7 @@ public sealed class QemuLockstep : IDisposable
     private Socket? _connection;
     private long _sleepsReported;
     private long _harnessBehind;
+    private long _inputLosses;
     private volatile string? _fault;
     // Completed while the node waits for the harness before a sleep; replaced when it is let go.
     private volatile TaskCompletionSource _held = NewSignal();
@@ -55,6 +63,7 @@ public sealed class QemuLockstep : IDisposable
         _channels = channels;
         _receivedBefore = channels.Select(c => c.BytesReceivedEver).ToArray();
         _sentBefore = channels.Select(c => c.BytesSentEver).ToArray();
+        _lost = new long[channels.Count];
         _reported = new long[channels.Count];
         SocketPath = Path.Combine(folder, "lockstep.sock");
         MonitorPath = Path.Combine(folder, "lockstep-qmp.sock");
@@ -86,6 +95,9 @@ public sealed class QemuLockstep : IDisposable
 
     /// <summary>Of those, how many found the harness still behind, i.e. the node would have run ahead without lockstep.</summary>
     public long HarnessBehind => Interlocked.Read(ref _harnessBehind);
+
+    /// <summary>Times the node was found not to read bytes the harness had sent (a reset cleared them): counted, not waited for again.</summary>
+    public long InputLosses => Interlocked.Read(ref _inputLosses);
 
     /// <summary>Why lockstep stopped holding, if it did (a channel that never received what the node wrote).</summary>
     public string? Fault => _fault;
@@ -122,6 +134,7 @@ public sealed class QemuLockstep : IDisposable
                 return;
             }
             _monitor = new LockstepQmp(_monitorListener.Accept(), TimeSpan.FromSeconds(1));
+            _monitorReady.TrySetResult();
             byte[] go = "go\n"u8.ToArray();
             while (reader.ReadLine() is { } line)
             {
@@ -153,16 +166,20 @@ public sealed class QemuLockstep : IDisposable
     {
         for (int i = 0; i < _channels.Count; i++)
         {
-            if (_channels[i].BytesSentEver - _sentBefore[i] <= read[i] || _monitor is null) continue;
+            long sent = _channels[i].BytesSentEver - _sentBefore[i];
+            if (sent - _lost[i] <= read[i] || _monitor is null) continue;
             QemuUart uart = _uarts[i];
             long start = _time.GetTimestamp();
             while (true)
             {
                 // No answer: QEMU's main loop is busy stopping the machine (a debugger attaching waits for this very
                 // node), so the node must go; it stops at once.
-                if (_monitor.ReadWord(uart.StatusRegister) is not uint status || (status & uart.RxReadyMask) != 0) break;
+                uint? status;
+                lock (_monitorLock) status = _monitor.ReadWord(uart.StatusRegister);
+                if (status is not uint word || (word & uart.RxReadyMask) != 0) break;
                 if (_time.GetElapsedTime(start) < HandOverTimeout) continue;
-                Report($"lockstep of target '{_targetName}': QEMU did not hand the node the next byte of '{_channels[i].Name}' within {HandOverTimeout.TotalSeconds} s; it sleeps without it");
+                _lost[i] = sent - read[i];
+                Interlocked.Increment(ref _inputLosses);
                 break;
             }
         }
@@ -179,6 +196,45 @@ public sealed class QemuLockstep : IDisposable
         lock (_reported) owed = _channels.Select((c, i) => c.BytesArrivedEver - _receivedBefore[i] > _reported[i]).Any(x => x);
         if (owed) await _held.Task.WaitAsync(timeout).ConfigureAwait(false);
         return _held.Task.IsCompleted;
+    }
+
+    /// <summary>The firmware's millisecond uptime counter in RAM (a uint64), when its ELF names it: the node's clock.</summary>
+    public uint? UptimeAddress { get; init; }
+
+    /// <summary>Finds <paramref name="symbol"/> (8 bytes) in <paramref name="elf"/>; null if it is not there or the file cannot be read as an ELF.</summary>
+    public static uint? FindUptimeCounter(string elf, string? symbol)
+    {
+        if (symbol is null) return null;
+        try
+        {
+            return Gdb.ElfSymbols.Load(elf).TryGet(symbol, out Gdb.ElfSymbol found) && found.Size == 8 ? found.Address : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null; // stripped, or not an ELF this reader knows
+        }
+    }
+
+    /// <summary>The node's uptime counter, read from RAM on lockstep's monitor (asks the node nothing); null without one.</summary>
+    public async Task<TimeSpan?> ReadUptimeAsync(CancellationToken cancellationToken = default)
+    {
+        if (UptimeAddress is not uint address) return null;
+        await _monitorReady.Task.WaitAsync(CatchUpTimeout, cancellationToken).ConfigureAwait(false);
+        ulong? ms = await Task.Run(() =>
+        {
+            lock (_monitorLock) return _monitor?.ReadUInt64(address);
+        }, cancellationToken).ConfigureAwait(false);
+        return ms is ulong value ? TimeSpan.FromMilliseconds(value) : null;
+    }
+
+    /// <summary>
+    /// For a device model reacting to the node's output: the device time at which the node wrote it (held before its
+    /// next sleep, its counter says so, the same every run); null when that cannot be told.
+    /// </summary>
+    public async ValueTask<TimeSpan?> TimeOfOutputAsync()
+    {
+        if (UptimeAddress is null || !await HoldAfterOutputAsync(CatchUpTimeout).ConfigureAwait(false)) return null;
+        return await ReadUptimeAsync().ConfigureAwait(false);
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

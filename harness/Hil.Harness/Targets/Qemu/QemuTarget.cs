@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using Hil.Harness.Channels;
 using Hil.Harness.Clocks;
 using Hil.Harness.Firmware;
-using Hil.Harness.Gdb;
 using Hil.Harness.Node;
 using Hil.Harness.Support;
 
@@ -130,7 +129,7 @@ public sealed class QemuTarget : ITarget
     {
         State = TargetState.Starting;
         string elf = FirmwareImages.RequireFile(_options.ElfPath, "firmware ELF");
-        _uptimeAddress = FindUptimeCounter(elf);
+        _uptimeAddress = QemuLockstep.FindUptimeCounter(elf, _options.UptimeSymbol);
         var uartListeners = _channels.All.Select(_ => new LoopbackListener()).ToArray();
         using var qmpListener = new LoopbackListener();
         try
@@ -148,7 +147,7 @@ public sealed class QemuTarget : ITarget
                 arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
                 if (_options.Lockstep)
                 {
-                    _lockstep = new QemuLockstep(Name, _workDirectory.Path, _channels.All, _options.TimeProvider);
+                    _lockstep = new QemuLockstep(Name, _workDirectory.Path, _channels.All, _options.TimeProvider) { UptimeAddress = _uptimeAddress };
                     arguments.AddRange(_lockstep.QemuArguments(_options.Uarts));
                 }
             }
@@ -230,19 +229,6 @@ public sealed class QemuTarget : ITarget
         return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    private uint? FindUptimeCounter(string elf)
-    {
-        if (_options.UptimeSymbol is not { } name) return null;
-        try
-        {
-            return ElfSymbols.Load(elf).TryGet(name, out ElfSymbol symbol) && symbol.Size == 8 ? symbol.Address : null;
-        }
-        catch (InvalidDataException)
-        {
-            return null; // stripped, or not an ELF this reader knows: the console probe it is
-        }
-    }
-
     /// <summary>The node's clock: its uptime counter read from RAM through QMP (asks the node nothing), else its console.</summary>
     private async Task<TimeSpan> ReadDeviceTimeAsync(ITarget target, CancellationToken cancellationToken)
     {
@@ -251,16 +237,8 @@ public sealed class QemuTarget : ITarget
         return await ReadUptimeFromConsoleAsync(target, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// In lockstep the node is held before its next sleep while a device model reacts to what it wrote, so its counter
-    /// then says when it wrote it (to the millisecond, the same every run). Without lockstep it cannot be told.
-    /// </summary>
-    private async ValueTask<TimeSpan?> TimeOfOutputAsync()
-    {
-        if (_lockstep is not { } lockstep || _uptimeAddress is not uint address || _qmp is not { } qmp) return null;
-        if (!await lockstep.HoldAfterOutputAsync(QemuLockstep.CatchUpTimeout).ConfigureAwait(false)) return null;
-        return TimeSpan.FromMilliseconds(await qmp.ReadUInt64Async(address).ConfigureAwait(false));
-    }
+    /// <summary>In lockstep, the device time of what the node just wrote (see <see cref="QemuLockstep.TimeOfOutputAsync"/>).</summary>
+    private ValueTask<TimeSpan?> TimeOfOutputAsync() => _lockstep?.TimeOfOutputAsync() ?? ValueTask.FromResult<TimeSpan?>(null);
 
     private static async Task<TimeSpan> ReadUptimeFromConsoleAsync(ITarget target, CancellationToken cancellationToken)
     {
