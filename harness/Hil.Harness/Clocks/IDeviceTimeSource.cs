@@ -8,4 +8,10 @@ public interface IDeviceTimeSource
 {
     /// <summary>The device time of what is arriving now; null when this clock cannot tell it exactly.</summary>
     ValueTask<TimeSpan?> TimeOfOutputAsync();
+
+    /// <summary>
+    /// The device time at which the node takes in what the harness has just written to it (a notice from the modem);
+    /// null when this clock cannot tell it exactly.
+    /// </summary>
+    ValueTask<TimeSpan?> TimeOfInputAsync();
 }

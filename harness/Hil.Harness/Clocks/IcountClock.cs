@@ -10,7 +10,7 @@ namespace Hil.Harness.Clocks;
 /// lockstep holds the node (<paramref name="timeOfOutput"/>), it also tells the device time of output.
 /// </summary>
 public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDeviceTime, TimeProvider timeProvider,
-    Func<ValueTask<TimeSpan?>>? timeOfOutput = null) : ITargetClock, IDeviceTimeSource
+    Func<ValueTask<TimeSpan?>>? timeOfOutput = null, Func<ValueTask<TimeSpan?>>? timeOfInput = null) : ITargetClock, IDeviceTimeSource
 {
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MinimumProgressWindow = TimeSpan.FromSeconds(30);
@@ -20,6 +20,8 @@ public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDevi
     public Task<TimeSpan> GetDeviceTimeAsync(CancellationToken cancellationToken = default) => readDeviceTime(cancellationToken);
 
     public ValueTask<TimeSpan?> TimeOfOutputAsync() => timeOfOutput?.Invoke() ?? ValueTask.FromResult<TimeSpan?>(null);
+
+    public ValueTask<TimeSpan?> TimeOfInputAsync() => timeOfInput?.Invoke() ?? ValueTask.FromResult<TimeSpan?>(null);
 
     public async Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {

@@ -102,6 +102,9 @@ public sealed class NativeVirtualClock : ITargetClock, IDeviceTimeSource, IAsync
     /// written at the step's end time, which its reply says: a device model asking mid-step waits for that reply (the clock
     /// reads it before waiting for the models, so this never deadlocks); between steps it is the last time the node said.
     /// </summary>
+    /// <summary>The node takes input in at the time it stands at (between steps its clock does not move).</summary>
+    public ValueTask<TimeSpan?> TimeOfInputAsync() => TimeOfOutputAsync();
+
     public async ValueTask<TimeSpan?> TimeOfOutputAsync()
     {
         if (_step is { } step) return TimeSpan.FromMilliseconds(await step.Task.ConfigureAwait(false));

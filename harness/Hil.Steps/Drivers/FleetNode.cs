@@ -82,6 +82,10 @@ public sealed class FleetNode(string name, NodeSpec spec, ITarget target, EspAtM
     /// <summary>As above, for a condition that has to be asked (the node's status).</summary>
     public async Task AdvanceUntilAsync(Func<Task<bool>> condition, string awaited, TimeSpan limit, CancellationToken cancellationToken = default)
     {
+        // The present instant first lived to its end (what the node does on input at this time, such as its whole modem
+        // dialogue, without time passing): else whether the condition already held depended on how fast the harness
+        // looked, and with it the device time at which the scenario went on.
+        await AdvanceAsync(TimeSpan.Zero, cancellationToken);
         for (TimeSpan passed = TimeSpan.Zero; !await condition(); passed += Tick)
         {
             if (passed >= limit)

@@ -47,6 +47,7 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
             modem.Attach(target.GetChannel(ChannelNames.Link));
             // The timeline's device times, where the target's clock can tell them (native; QEMU in lockstep).
             modem.DeviceTime = async () => target.Clock is Hil.Harness.Clocks.IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;
+            modem.InputDeviceTime = async () => target.Clock is Hil.Harness.Clocks.IDeviceTimeSource clock ? await clock.TimeOfInputAsync() : null;
             var node = new FleetNode(target.Name, spec with { Backend = target.Backend }, target, modem, settings);
             _nodes.Add(node);
             started.Add(node);

@@ -67,6 +67,12 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     /// </summary>
     public Func<ValueTask<TimeSpan?>>? DeviceTime { get; set; }
 
+    /// <summary>
+    /// Where the device time of a notice comes from: when the node took it in (<see cref="IDeviceTimeSource.TimeOfInputAsync"/>).
+    /// Null: <see cref="DeviceTime"/> at the moment it is written.
+    /// </summary>
+    public Func<ValueTask<TimeSpan?>>? InputDeviceTime { get; set; }
+
     /// <summary>Every command the node sent and every notice the modem gave it unasked, with the node's device time, oldest first.</summary>
     public IReadOnlyList<ModemEvent> Timeline { get { lock (_gate) return _timeline.ToArray(); } }
 
@@ -149,8 +155,9 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
                 _state.WifiJoined = _state.MqttConnected = false;
             }
             if (wasConnected && Uplink is not null) await Uplink.AbortAsync().ConfigureAwait(false);
-            if (wasConnected) await NoticeAsync("+MQTTDISCONNECTED:0", cancellationToken).ConfigureAwait(false);
-            if (wasJoined) await NoticeAsync("WIFI DISCONNECT", cancellationToken).ConfigureAwait(false);
+            // Both at once, as the module reports a lost access point: the node takes them in at one instant.
+            string[] notices = [.. wasConnected ? ["+MQTTDISCONNECTED:0"] : Array.Empty<string>(), .. wasJoined ? ["WIFI DISCONNECT"] : Array.Empty<string>()];
+            await NoticesAsync(notices, cancellationToken).ConfigureAwait(false);
             _changed.Notify();
         }
         finally
@@ -288,14 +295,32 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     {
         lock (_gate) _state.MqttConnected = false;
         if (Uplink is not null) await Uplink.AbortAsync().ConfigureAwait(false);
-        await NoticeAsync("+MQTTDISCONNECTED:0", cancellationToken).ConfigureAwait(false);
+        await NoticesAsync(["+MQTTDISCONNECTED:0"], cancellationToken).ConfigureAwait(false);
         _changed.Notify();
     }
 
-    private async Task NoticeAsync(string line, CancellationToken cancellationToken)
+    private async Task NoticesAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
     {
-        await NoteAsync(ModemEventKind.Notice, line).ConfigureAwait(false);
-        await WriteAsync(line + "\r\n", cancellationToken).ConfigureAwait(false);
+        if (lines.Count == 0) return;
+        if (InputDeviceTime is not { } takenIn)
+        {
+            foreach (string line in lines) await NoteAsync(ModemEventKind.Notice, line).ConfigureAwait(false);
+            await WriteAsync(string.Concat(lines.Select(l => l + "\r\n")), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // The notices keep their place on the timeline (before what the node does about them); their time is known once taken in.
+        int first;
+        lock (_gate)
+        {
+            first = _timeline.Count;
+            foreach (string line in lines) _timeline.Add(new ModemEvent(null, ModemEventKind.Notice, line));
+        }
+        await WriteAsync(string.Concat(lines.Select(l => l + "\r\n")), cancellationToken).ConfigureAwait(false);
+        TimeSpan? at = await takenIn().ConfigureAwait(false);
+        lock (_gate)
+        {
+            for (int i = first; i < first + lines.Count; i++) _timeline[i] = _timeline[i] with { DeviceTime = at };
+        }
     }
 
     private async Task NoteAsync(ModemEventKind kind, string text)

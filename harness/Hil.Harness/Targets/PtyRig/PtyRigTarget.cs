@@ -46,7 +46,8 @@ public sealed class PtyRigTarget : ITarget
             ResetOnStart = false, // the node boots as the ptys are wired: its banner waits in the pty
         });
         _icountClock = new IcountClock(ReadQemuUptimeAsync, options.TimeProvider,
-            () => _lockstep?.TimeOfOutputAsync() ?? ValueTask.FromResult<TimeSpan?>(null));
+            () => _lockstep?.TimeOfOutputAsync() ?? ValueTask.FromResult<TimeSpan?>(null),
+            () => _lockstep?.TimeOfInputAsync() ?? ValueTask.FromResult<TimeSpan?>(null));
     }
 
     public string Name => _options.Name;

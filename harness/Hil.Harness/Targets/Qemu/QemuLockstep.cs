@@ -142,8 +142,13 @@ public sealed class QemuLockstep : IDisposable
                 long[]? counts = ParseReport(line);
                 if (counts is not null)
                 {
-                    lock (_reported) Array.Copy(counts, _reported, _channels.Count);
-                    _held.TrySetResult();
+                    // Together: a node whose report covers what has arrived is held (HoldAfterOutputAsync relies on it).
+                    lock (_reported)
+                    {
+                        Array.Copy(counts, _reported, _channels.Count);
+                        _held.TrySetResult();
+                    }
+                    NoteInputTaken(counts.AsSpan(_channels.Count));
                     WaitUntilCaughtUp(counts);
                     WaitUntilNextByteHandedOver(counts.AsSpan(_channels.Count));
                 }
@@ -192,10 +197,51 @@ public sealed class QemuLockstep : IDisposable
     /// </summary>
     public async Task<bool> HoldAfterOutputAsync(TimeSpan timeout)
     {
+        Task held;
         bool owed;
-        lock (_reported) owed = _channels.Select((c, i) => c.BytesArrivedEver - _receivedBefore[i] > _reported[i]).Any(x => x);
-        if (owed) await _held.Task.WaitAsync(timeout).ConfigureAwait(false);
-        return _held.Task.IsCompleted;
+        lock (_reported)
+        {
+            held = _held.Task;
+            owed = _channels.Select((c, i) => c.BytesArrivedEver - _receivedBefore[i] > _reported[i]).Any(x => x);
+        }
+        if (owed) await held.WaitAsync(timeout).ConfigureAwait(false);
+        return held.IsCompleted;
+    }
+
+    // The node's clock at the latest report that showed it had read more input, and its read counts then.
+    private (long[] Read, TimeSpan? Uptime) _inputTaken = ([], null);
+    private long[] _readSoFar = [];
+
+    private void NoteInputTaken(ReadOnlySpan<long> read)
+    {
+        if (UptimeAddress is not uint address || read.SequenceEqual(_readSoFar)) return;
+        _readSoFar = read.ToArray();
+        ulong? ms;
+        lock (_monitorLock) ms = _monitor?.ReadUInt64(address);
+        _inputTaken = (_readSoFar, ms is ulong value ? TimeSpan.FromMilliseconds(value) : null);
+    }
+
+    /// <summary>
+    /// The device time at which the node took in everything the harness has sent it so far: its clock at the sleep
+    /// that followed its reading the last of it (the node acts on input before it sleeps again). Null without an
+    /// uptime counter, or if the node does not read it all within <see cref="CatchUpTimeout"/>.
+    /// </summary>
+    public async ValueTask<TimeSpan?> TimeOfInputAsync()
+    {
+        if (UptimeAddress is null) return null;
+        long[] sent = _channels.Select((c, i) => c.BytesSentEver - _sentBefore[i] - _lost[i]).ToArray();
+        long start = _time.GetTimestamp();
+        while (true)
+        {
+            Task next = _held.Task;
+            (long[] read, TimeSpan? uptime) = _inputTaken;
+            if (read.Length == sent.Length && sent.Select((s, i) => read[i] >= s).All(x => x)) return uptime;
+            TimeSpan left = CatchUpTimeout - _time.GetElapsedTime(start);
+            if (left <= TimeSpan.Zero) return null;
+            // The next report (the current one may already be held: then wait for the one after it).
+            if (next.IsCompleted) await Task.Delay(TimeSpan.FromMilliseconds(1), _time).ConfigureAwait(false);
+            else await next.WaitAsync(left, _time).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The firmware's millisecond uptime counter in RAM (a uint64), when its ELF names it: the node's clock.</summary>

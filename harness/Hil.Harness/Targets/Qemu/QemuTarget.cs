@@ -39,7 +39,8 @@ public sealed class QemuTarget : ITarget
         _wallClock = new WallClock(options.TimeProvider);
         _mac = options.Mac ?? NodeMac.Next();
         Func<ITarget, CancellationToken, Task<TimeSpan>> probe = options.DeviceTimeProbe ?? ReadDeviceTimeAsync;
-        _icountClock = new IcountClock(ct => probe(this, ct), options.TimeProvider, TimeOfOutputAsync);
+        _icountClock = new IcountClock(ct => probe(this, ct), options.TimeProvider, TimeOfOutputAsync,
+            () => _lockstep?.TimeOfInputAsync() ?? ValueTask.FromResult<TimeSpan?>(null));
     }
 
     public string Name => _options.Name;
