@@ -32,9 +32,7 @@ internal sealed class LockstepQmp : IDisposable
         JsonNode? reply = Execute("human-monitor-command", new JsonObject { ["command-line"] = $"xp /1wx 0x{address:x}" });
         if (reply is null) return null;
         string text = reply.GetValue<string>();
-        return TryHex(text[(text.IndexOf(':') + 1)..].Trim(), out uint value)
-            ? value
-            : throw new IOException($"QEMU answered '{text.Trim()}' to xp on lockstep's monitor.");
+        return XpOutput.Words(text, 1) is [uint value] ? value : throw new IOException($"QEMU answered '{text.Trim()}' to xp on lockstep's monitor.");
     }
 
     /// <summary>A little-endian 64-bit word of guest physical memory, or null if QEMU did not answer in time.</summary>
@@ -43,13 +41,8 @@ internal sealed class LockstepQmp : IDisposable
         JsonNode? reply = Execute("human-monitor-command", new JsonObject { ["command-line"] = $"xp /2wx 0x{address:x}" });
         if (reply is null) return null;
         string text = reply.GetValue<string>();
-        string[] words = text[(text.IndexOf(':') + 1)..].Split([' ', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 2 && TryHex(words[0], out uint low) && TryHex(words[1], out uint high)) return ((ulong)high << 32) | low;
-        throw new IOException($"QEMU answered '{text.Trim()}' to xp on lockstep's monitor.");
+        return XpOutput.UInt64(text) ?? throw new IOException($"QEMU answered '{text.Trim()}' to xp on lockstep's monitor.");
     }
-
-    private static bool TryHex(string word, out uint value) =>
-        uint.TryParse(word.StartsWith("0x", StringComparison.Ordinal) ? word[2..] : word, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out value);
 
     private JsonNode? Execute(string command, JsonObject? arguments = null)
     {

@@ -77,17 +77,10 @@ public sealed class QmpClient : IAsyncDisposable
     {
         string command = $"xp /2wx 0x{address:x}";
         JsonNode? reply = await ExecuteAsync("human-monitor-command", new JsonObject { ["command-line"] = command }, cancellationToken).ConfigureAwait(false);
-        // "0000000020000100: 0x00004b3c 0x00000000"
         string text = reply?.GetValue<string>() ?? "";
-        string[] words = text[(text.IndexOf(':') + 1)..].Split([' ', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length != 2 || !TryHex(words[0], out uint low) || !TryHex(words[1], out uint high))
-            throw new InvalidOperationException($"QEMU of target '{_targetName}' answered '{text.Trim()}' to '{command}' (expected an address and two words).");
-        return ((ulong)high << 32) | low;
+        return XpOutput.UInt64(text)
+            ?? throw new InvalidOperationException($"QEMU of target '{_targetName}' answered '{text.Trim()}' to '{command}' (expected an address and two words).");
     }
-
-    private static bool TryHex(string word, out uint value) =>
-        uint.TryParse(word.StartsWith("0x", StringComparison.Ordinal) ? word[2..] : word, System.Globalization.NumberStyles.AllowHexSpecifier,
-            System.Globalization.CultureInfo.InvariantCulture, out value);
 
     private async Task<JsonObject> ReadMessageAsync(string awaited, CancellationToken cancellationToken)
     {
