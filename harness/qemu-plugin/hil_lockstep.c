@@ -18,11 +18,25 @@
  * the harness, which knows how many it sent, lets the node sleep only once the next byte is in
  * the UART (its RXNE flag, read through QMP): the sleep then ends at once.
  *
- * Protocol (text lines): plugin "hello 1 N" once; then per sleep "wfi W1 .. WN R1 .. RN" (bytes
- * written to and read from each UART since QEMU started), harness "go". A sleep with nothing
- * written or read since the last "go" is not reported: the harness owes nothing then. If the harness goes away, the plugin stops
- * gating (QEMU is being shut down). Only the documented plugin API (version 1, QEMU 7.2) is
- * used; its declarations are written out below since Debian ships no qemu-plugin.h. */
+ * Device time is granted by the harness, too: at every sleep the harness reads the node's clock
+ * (its uptime counter and SysTick, through QMP) and lets the sleep happen only if it ends within
+ * the device time the harness has granted (a scenario's "1 minute passes"); otherwise the vCPU
+ * waits here until the harness grants more or sends input. So every sleep is reported.
+ *
+ * A reset the node asks for itself (a store to the SCB's AIRCR, SYSRESETREQ) is not gated: QEMU
+ * is about to stop the vCPU for the reset and would wait for it forever. Such a store followed by
+ * a sleep with no other store between them is taken as that reset (a priority-group write at
+ * start-up is followed by other stores and is gated as usual).
+ *
+ * Reading the node's clock costs QMP round trips, so the plugin also counts the instructions
+ * begun (an inline add per block, an upper bound: a block left early still counts whole); with
+ * icount shift=0 that bounds the device time spent working, and the harness skips the reads
+ * while even the longest sleeps since its last read would end within the grant.
+ *
+ * Protocol (text lines): plugin "hello 4 N" once; then per sleep "wfi W1 .. WN R1 .. RN I" (bytes
+ * written to and read from each UART, and instructions begun, since QEMU started), harness "go". If the harness goes away,
+ * the plugin stops gating (QEMU is being shut down). Only the documented plugin API (version 1,
+ * QEMU 7.2) is used; its declarations are written out below since Debian ships no qemu-plugin.h. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -56,6 +70,7 @@ typedef struct {
 } qemu_info_t;
 enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_CB_RW_REGS };
 enum qemu_plugin_mem_rw { QEMU_PLUGIN_MEM_R = 1, QEMU_PLUGIN_MEM_W, QEMU_PLUGIN_MEM_RW };
+enum qemu_plugin_op { QEMU_PLUGIN_INLINE_ADD_U64 };
 typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
 typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
 typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index, qemu_plugin_meminfo_t info,
@@ -63,6 +78,8 @@ typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index, qemu_plugin_m
 typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+void qemu_plugin_register_vcpu_tb_exec_inline(struct qemu_plugin_tb *tb, enum qemu_plugin_op op,
+                                              void *ptr, uint64_t imm);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb, size_t idx);
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
@@ -83,7 +100,9 @@ __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 static uint64_t s_uart_dr[MAX_UARTS];
 static uint64_t s_written[MAX_UARTS];  /* stores to each data register: bytes sent */
 static uint64_t s_read[MAX_UARTS];     /* loads from it: bytes received */
-static uint64_t s_answered[2 * MAX_UARTS]; /* both, as the harness last said "go" to them */
+#define SCB_AIRCR 0xE000ED0Cull
+static bool s_reset_requested; /* AIRCR stored, and no other store since */
+static uint64_t s_insns;        /* instructions begun (whole blocks): under icount, 1 ns each */
 static int s_uart_count;
 static int s_fd = -1;
 
@@ -146,13 +165,10 @@ static void before_sleep(unsigned int vcpu_index, void *userdata) {
     if (s_fd < 0) {
         return;
     }
-    /* Nothing written or read since the last "go": the harness owes nothing and has nothing in
-     * flight to the node, so the sleep costs no round trip. */
-    if (memcmp(s_written, s_answered, sizeof s_written) == 0 &&
-        memcmp(s_read, s_answered + MAX_UARTS, sizeof s_read) == 0) {
-        return;
+    if (s_reset_requested) {
+        return; /* QEMU stops this vCPU for the reset right after the sleep begins */
     }
-    char line[32 + 2 * MAX_UARTS * 21];
+    char line[32 + (2 * MAX_UARTS + 1) * 21];
     int used = snprintf(line, sizeof line, "wfi");
     for (int i = 0; i < s_uart_count; i++) {
         used += snprintf(line + used, sizeof line - (size_t)used, " %llu",
@@ -162,22 +178,25 @@ static void before_sleep(unsigned int vcpu_index, void *userdata) {
         used += snprintf(line + used, sizeof line - (size_t)used, " %llu",
                          (unsigned long long)s_read[i]);
     }
+    used += snprintf(line + used, sizeof line - (size_t)used, " %llu", (unsigned long long)s_insns);
     line[used++] = '\n';
     if (!send_all(line, (size_t)used) || !read_go()) {
         stop_gating("the harness closed the lockstep socket; the node now runs freely");
         return;
     }
-    memcpy(s_answered, s_written, sizeof s_written);
-    memcpy(s_answered + MAX_UARTS, s_read, sizeof s_read);
 }
 
 static void after_access(unsigned int vcpu_index, qemu_plugin_meminfo_t info, uint64_t vaddr,
                          void *userdata) {
     (void)vcpu_index;
     (void)userdata;
+    bool store = qemu_plugin_mem_is_store(info);
+    if (store) {
+        s_reset_requested = vaddr == SCB_AIRCR;
+    }
     for (int i = 0; i < s_uart_count; i++) {
         if (vaddr == s_uart_dr[i]) {
-            if (qemu_plugin_mem_is_store(info)) {
+            if (store) {
                 s_written[i]++;
             } else {
                 s_read[i]++;
@@ -206,15 +225,14 @@ static bool is_sleep(const struct qemu_plugin_insn *insn) {
 static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     (void)id;
     size_t n = qemu_plugin_tb_n_insns(tb);
+    qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &s_insns, n);
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         if (is_sleep(insn)) {
             qemu_plugin_register_vcpu_insn_exec_cb(insn, before_sleep, QEMU_PLUGIN_CB_NO_REGS, NULL);
         }
-        if (s_uart_count > 0) {
-            qemu_plugin_register_vcpu_mem_cb(insn, after_access, QEMU_PLUGIN_CB_NO_REGS,
-                                             QEMU_PLUGIN_MEM_RW, NULL);
-        }
+        qemu_plugin_register_vcpu_mem_cb(insn, after_access, QEMU_PLUGIN_CB_NO_REGS,
+                                         QEMU_PLUGIN_MEM_RW, NULL);
     }
 }
 
@@ -275,7 +293,7 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
         return -1;
     }
     char hello[32];
-    int len = snprintf(hello, sizeof hello, "hello 2 %d\n", s_uart_count);
+    int len = snprintf(hello, sizeof hello, "hello 4 %d\n", s_uart_count);
     if (!send_all(hello, (size_t)len)) {
         say("cannot greet the harness");
         return -1;

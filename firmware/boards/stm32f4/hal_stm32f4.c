@@ -228,20 +228,35 @@ void board_panic_write(const char *s) {
  * Time and sleep
  * ---------------------------------------------------------------------------------------- */
 
-/* SysTick runs from the core clock (QEMU: always 168 MHz) and interrupts every millisecond.
- * A plain 1 ms tick on purpose: under QEMU -icount ...,sleep=off an idle guest's clock jumps
- * straight to its next timer deadline, so each idle millisecond costs one wake-up. The
- * harness's lockstep plugin keeps a sleeping node from outrunning an answer it owes, but not
- * yet from outrunning the harness's own next step: a tickless idle (SysTick programmed to the
- * deadline) was measured 4-6x faster under QEMU and let the node leap past the end of a
- * scenario's "N minutes pass" (README, "QEMU in lockstep with the harness"). s_millis is also
- * the harness's view of the node's clock under QEMU (read from RAM by its symbol): keep its
- * name and type (uint64_t milliseconds). */
+/* SysTick runs from the core clock (QEMU: always 168 MHz) and interrupts every millisecond
+ * while the node works. While it waits (hal_wait_event) the idle is tickless: SysTick is
+ * programmed to wrap exactly at the millisecond boundary of the deadline (at most
+ * TICKLESS_MAX_MS ahead, its 24-bit limit), so a sleeping node wakes once instead of every
+ * millisecond, as a low-power node does, and an emulator skipping idle time (QEMU -icount
+ * sleep=off) leaps to the deadline in one step. An RX interrupt ends the sleep early; the
+ * milliseconds that passed are counted from the counter and the 1 ms tick resumes in phase.
+ * Under QEMU the harness decides at every WFI whether the sleep may happen: it reads s_millis
+ * and SysTick (the wrap ends the sleep) and lets the node sleep only within the device time it
+ * has granted (README, "QEMU in lockstep with the harness"). s_millis is that view of the
+ * node's clock (read from RAM by its symbol): keep its name and type (uint64_t milliseconds),
+ * and keep every sleep's end at a SysTick wrap. */
 #define CYC_PER_MS ((uint32_t)(HIL_CORE_CLOCK_HZ / 1000u))
+#define SYST_MAX_RELOAD 0xFFFFFFu
+#define TICKLESS_MAX_MS (SYST_MAX_RELOAD / CYC_PER_MS)
 
 static volatile uint64_t s_millis;
 
-void SysTick_Handler(void) { s_millis = s_millis + 1u; }
+/* Set while SysTick runs a shortened period after a tickless sleep ended early. */
+static volatile uint32_t s_realign;
+
+void SysTick_Handler(void) {
+    s_millis = s_millis + 1u;
+    if (s_realign) {
+        s_realign = 0;
+        SYST_RVR = CYC_PER_MS - 1u;
+        SYST_CVR = 0;
+    }
+}
 
 uint64_t hal_millis(void) {
     uint32_t pm = irq_save();
@@ -275,6 +290,49 @@ static bool rx_pending(void) {
     return false;
 }
 
+/* Called with interrupts masked and nothing pending: sleeps until `ms` (>= 2) millisecond
+ * boundaries have passed or an interrupt arrives, then accounts for the milliseconds slept and
+ * puts the 1 ms tick back. Reprogramming the counter costs the few cycles between a wrap and
+ * the write (the same every time, so device time stays deterministic). */
+static void sleep_tickless(uint64_t ms) {
+    if (SCB_ICSR & SCB_ICSR_PENDSTSET) {
+        return; /* a tick is due: let its handler run first */
+    }
+    uint32_t n = ms > TICKLESS_MAX_MS ? TICKLESS_MAX_MS : (uint32_t)ms;
+    uint32_t to_boundary = (SYST_CVR & SYST_MAX_RELOAD) + 1u; /* cycles to the next tick */
+    if (to_boundary > CYC_PER_MS) {
+        to_boundary = CYC_PER_MS; /* a realigned period is still under way: start from a whole ms */
+    }
+    uint32_t span = to_boundary + (n - 1u) * CYC_PER_MS; /* cycles to the n-th tick */
+    SYST_RVR = span - 1u;
+    SYST_CVR = 0; /* reloads from RVR at the next clock; clears COUNTFLAG */
+    s_realign = 0;
+    wfi();
+    uint32_t cvr = SYST_CVR & SYST_MAX_RELOAD; /* before CSR: a wrap in between reads as woken by it */
+    uint32_t csr = SYST_CSR;                   /* reading clears COUNTFLAG */
+    SCB_ICSR = SCB_ICSR_PENDSTCLR;             /* this wrap is accounted for here, not by the handler */
+    if (csr & SYST_CSR_COUNTFLAG) {
+        s_millis = s_millis + n; /* woke at the deadline */
+        SYST_RVR = CYC_PER_MS - 1u;
+        SYST_CVR = 0;
+        return;
+    }
+    /* Woken early by an interrupt. A counter still at 0 has not reloaded since it was written
+     * (at 0 after counting down, COUNTFLAG would be set): no time has passed. */
+    uint32_t elapsed = cvr == 0u ? 0u : span - 1u - cvr;
+    uint32_t ticks = elapsed >= to_boundary ? 1u + (elapsed - to_boundary) / CYC_PER_MS : 0u;
+    s_millis = s_millis + ticks;
+    uint32_t to_next = to_boundary + ticks * CYC_PER_MS - elapsed; /* 1..CYC_PER_MS */
+    if (to_next < 2u) {
+        /* A reload value of 0 would stop SysTick for good: count that boundary now. */
+        s_millis = s_millis + 1u;
+        to_next += CYC_PER_MS;
+    }
+    SYST_RVR = to_next - 1u;
+    SYST_CVR = 0;
+    s_realign = to_next != CYC_PER_MS; /* the handler of that wrap restores the 1 ms period */
+}
+
 void hal_wait_event(uint64_t deadline_ms) {
     for (;;) {
         /* Masked check-then-sleep: an RX interrupt arriving after the check stays pending
@@ -284,7 +342,12 @@ void hal_wait_event(uint64_t deadline_ms) {
             irq_enable();
             return;
         }
-        wfi();
+        uint64_t idle_ms = deadline_ms - s_millis;
+        if (idle_ms >= 2u) {
+            sleep_tickless(idle_ms);
+        } else {
+            wfi();
+        }
         irq_enable(); /* the pending handler (SysTick or RX) runs here */
     }
 }

@@ -17,6 +17,7 @@
 #define SYST_CSR_ENABLE (1u << 0)
 #define SYST_CSR_TICKINT (1u << 1)
 #define SYST_CSR_CLKSOURCE (1u << 2) /* 1 = processor clock */
+#define SYST_CSR_COUNTFLAG (1u << 16) /* wrapped since last read (cleared by reading CSR) */
 
 #define NVIC_ISER(n) REG32(SCS_BASE + 0x100u + 4u * (n))
 #define NVIC_ICER(n) REG32(SCS_BASE + 0x180u + 4u * (n))
@@ -25,6 +26,7 @@
 
 #define SCB_ICSR REG32(SCS_BASE + 0xD04u)
 #define SCB_ICSR_PENDSTSET (1u << 26) /* SysTick exception pending */
+#define SCB_ICSR_PENDSTCLR (1u << 25) /* clears a pending SysTick exception */
 #define SCB_VTOR REG32(SCS_BASE + 0xD08u)
 #define SCB_AIRCR REG32(SCS_BASE + 0xD0Cu)
 #define SCB_CCR REG32(SCS_BASE + 0xD14u)

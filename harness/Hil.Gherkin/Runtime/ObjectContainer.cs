@@ -80,7 +80,7 @@ public sealed class ObjectContainer(ObjectContainer? parent = null) : IAsyncDisp
                 errors.Add(e);
             }
         }
-        if (errors.Count == 1) throw errors[0];
+        if (errors.Count == 1) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(errors[0]).Throw(); // with its own stack
         if (errors.Count > 1) throw new AggregateException("Disposing scenario objects failed.", errors);
     }
 }

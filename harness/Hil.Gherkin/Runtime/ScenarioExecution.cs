@@ -46,7 +46,7 @@ internal sealed class ScenarioExecution(
         finally
         {
             try { await container.DisposeAsync(); }
-            catch (Exception e) { _failures.Add($"Cleaning up the scenario failed: {e.Message}"); }
+            catch (Exception e) { _failures.Add($"Cleaning up the scenario failed: {e.GetType().Name}: {e.Message}\n{e.StackTrace}"); }
         }
         if (cancellationToken.IsCancellationRequested && _failures.Count == 0) _failures.Add("The run was cancelled.");
         string? message = _failures.Count == 0 ? null : FailureMessage(context.Attachments);

@@ -39,7 +39,7 @@ public static class BenchTargets
             return new PtyRigTarget(new PtyRigTargetOptions
             {
                 Name = name, TimeProvider = time, ClockMode = entry.Clock, FirmwareImage = image, Mac = mac,
-                Node = rig == "qemu" ? PtyRigNode.Qemu : PtyRigNode.Native,
+                Node = rig == "qemu" ? PtyRigNode.Qemu : PtyRigNode.Native, GrantDeviceTime = true,
             });
         switch (entry.Backend)
         {
@@ -62,7 +62,8 @@ public static class BenchTargets
                     : new NativeTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, ExecutablePath = image });
             case "qemu":
                 // With its GDB server: scenarios write audio clips into the node's RAM through it (HiveAudio).
-                var qemu = new QemuTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, GdbServer = true };
+                // Scenario nodes: device time passes only as the scenario lets it (QemuLockstep.AdvanceAsync).
+                var qemu = new QemuTargetOptions { Name = name, ClockMode = entry.Clock, TimeProvider = time, Mac = mac, GdbServer = true, GrantDeviceTime = true };
                 return new QemuTarget(image is null ? qemu : qemu with { ElfPath = image });
             default:
                 return TargetFactory.Create(entry.Backend, name, entry.Clock, image, time);

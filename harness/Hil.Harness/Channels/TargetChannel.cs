@@ -134,19 +134,28 @@ public sealed class TargetChannel : IAsyncDisposable
         Stream stream = _stream ?? throw new InvalidOperationException(
             $"Channel '{Name}' of target '{TargetName}' is not connected.");
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Counted before the write: whoever compares it with what the node has read (QEMU lockstep) must never see the
+        // node read more than was sent; bytes counted but still on their way are waited for.
+        lock (_gate)
+        {
+            _bytesSent += data.Length;
+            _bytesSentEver += data.Length;
+        }
         try
         {
             await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            _changed.Notify(); // QEMU lockstep wakes a node held past its grant when input is sent
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException)
+        {
             lock (_gate)
             {
-                _bytesSent += data.Length;
-                _bytesSentEver += data.Length;
+                _bytesSent -= data.Length;
+                _bytesSentEver -= data.Length;
             }
-        }
-        catch (IOException e)
-        {
-            throw new IOException($"Writing to channel '{Name}' of target '{TargetName}' failed: {e.Message}", e);
+            if (e is IOException) throw new IOException($"Writing to channel '{Name}' of target '{TargetName}' failed: {e.Message}", e);
+            throw;
         }
         finally
         {

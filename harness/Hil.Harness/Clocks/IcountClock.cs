@@ -7,10 +7,12 @@ namespace Hil.Harness.Clocks;
 /// nanosecond and idle time is skipped, so device time runs as fast as the host can emulate.
 /// The harness cannot stop it at an exact instant; advancing waits until the node's clock
 /// (read through a probe) has moved far enough. Where the target can read the node's clock while
-/// lockstep holds the node (<paramref name="timeOfOutput"/>), it also tells the device time of output.
+/// lockstep holds the node (<paramref name="timeOfOutput"/>), it also tells the device time of output. Where lockstep
+/// grants device time (<paramref name="grant"/> returns true), advancing is that grant: the node sleeps no further.
 /// </summary>
 public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDeviceTime, TimeProvider timeProvider,
-    Func<ValueTask<TimeSpan?>>? timeOfOutput = null, Func<ValueTask<TimeSpan?>>? timeOfInput = null) : ITargetClock, IDeviceTimeSource
+    Func<ValueTask<TimeSpan?>>? timeOfOutput = null, Func<ValueTask<TimeSpan?>>? timeOfInput = null,
+    Func<TimeSpan, CancellationToken, Task<bool>>? grant = null) : ITargetClock, IDeviceTimeSource
 {
     private static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MinimumProgressWindow = TimeSpan.FromSeconds(30);
@@ -25,6 +27,7 @@ public sealed class IcountClock(Func<CancellationToken, Task<TimeSpan>> readDevi
 
     public async Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {
+        if (grant is not null && await grant(duration, cancellationToken).ConfigureAwait(false)) return;
         using WaitMeter.Scope waiting = WaitMeter.Waiting();
         TimeSpan target = await readDeviceTime(cancellationToken).ConfigureAwait(false) + duration;
         TimeSpan last = TimeSpan.MinValue;

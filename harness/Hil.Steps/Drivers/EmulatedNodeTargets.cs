@@ -31,8 +31,8 @@ public sealed class EmulatedNodeTargets(string backend) : INodeTargets
         {
             "native" => new NativeTarget(new NativeTargetOptions { Name = name, ClockMode = ClockMode.Virtual, ExecutablePath = image, Mac = request.Mac }),
             // The GDB server is the bulk-audio fast path (HiveAudio): clips reach the node faster than real time.
-            "qemu" => new QemuTarget(new QemuTargetOptions { Name = name, ClockMode = ClockMode.Virtual, ElfPath = image, Mac = request.Mac, GdbServer = true }),
-            _ => new PtyRigTarget(new PtyRigTargetOptions { Name = name, ClockMode = ClockMode.Virtual, FirmwareImage = image, Mac = request.Mac }),
+            "qemu" => new QemuTarget(new QemuTargetOptions { Name = name, ClockMode = ClockMode.Virtual, ElfPath = image, Mac = request.Mac, GdbServer = true, GrantDeviceTime = true }),
+            _ => new PtyRigTarget(new PtyRigTargetOptions { Name = name, ClockMode = ClockMode.Virtual, FirmwareImage = image, Mac = request.Mac, GrantDeviceTime = true }),
         };
     }
 }

@@ -158,7 +158,11 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     {
         TargetChannel stimulus = node.Target.GetChannel(ChannelNames.Stimulus);
         if (node.Target is QemuTarget { GdbPort: int port } qemu)
+        {
+            // A debugger attaching makes QEMU wait for the vCPU, so lockstep does not hold it past its grant meanwhile.
+            using IDisposable? free = qemu.Lockstep?.RunFreely();
             return await new GdbAudioFeed(port, Symbols.GetOrAdd(qemu.ElfPath, ElfSymbols.Load), stimulus).SendClipAsync(clip.Samples, ct);
+        }
         await stimulus.WriteAsync(frames, ct);
         return TimeProvider.System.GetUtcNow();
     }

@@ -47,7 +47,8 @@ public sealed class PtyRigTarget : ITarget
         });
         _icountClock = new IcountClock(ReadQemuUptimeAsync, options.TimeProvider,
             () => _lockstep?.TimeOfOutputAsync() ?? ValueTask.FromResult<TimeSpan?>(null),
-            () => _lockstep?.TimeOfInputAsync() ?? ValueTask.FromResult<TimeSpan?>(null));
+            () => _lockstep?.TimeOfInputAsync() ?? ValueTask.FromResult<TimeSpan?>(null),
+            (duration, ct) => _lockstep?.AdvanceAsync(duration, ct) ?? Task.FromResult(false));
     }
 
     public string Name => _options.Name;
@@ -116,6 +117,7 @@ public sealed class PtyRigTarget : ITarget
                 _lockstep = new QemuLockstep(Name, _workDirectory.Path, _serial.Channels, _options.TimeProvider)
                 {
                     UptimeAddress = QemuLockstep.FindUptimeCounter(image, "s_millis"),
+                    GrantsDeviceTime = _options.GrantDeviceTime,
                 };
                 arguments.AddRange(_lockstep.QemuArguments(QemuUart.Stm32F4));
             }

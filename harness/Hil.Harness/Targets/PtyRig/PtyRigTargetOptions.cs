@@ -16,6 +16,9 @@ public sealed record PtyRigTargetOptions : TargetOptions
     /// <summary>The node's MAC (its id); default: a fresh one.</summary>
     public string? Mac { get; init; }
 
+    /// <summary>For a QEMU board in virtual time: device time passes only as the harness advances it (<see cref="Qemu.QemuTargetOptions.GrantDeviceTime"/>).</summary>
+    public bool GrantDeviceTime { get; init; }
+
     public string QemuPath { get; init; } = Environment.GetEnvironmentVariable("HIL_QEMU") ?? "qemu-system-arm";
 
     internal string Image => FirmwareImage ?? (Node == PtyRigNode.Native ? FirmwareImages.NativeExecutable : FirmwareImages.Stm32Elf);

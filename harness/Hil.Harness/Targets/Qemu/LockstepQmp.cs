@@ -27,13 +27,22 @@ internal sealed class LockstepQmp : IDisposable
     }
 
     /// <summary>A 32-bit word of guest physical memory (HMP <c>xp</c>; device registers included), or null if QEMU did not answer in time.</summary>
-    public uint? ReadWord(ulong address)
+    public uint? ReadWord(ulong address) => ReadWords(address, 1) is [uint value] ? value : null;
+
+    /// <summary><paramref name="count"/> consecutive 32-bit words of guest physical memory, or null if QEMU did not answer in time.</summary>
+    public uint[]? ReadWords(ulong address, int count)
     {
-        JsonNode? reply = Execute("human-monitor-command", new JsonObject { ["command-line"] = $"xp /1wx 0x{address:x}" });
+        JsonNode? reply = Execute("human-monitor-command", new JsonObject { ["command-line"] = $"xp /{count}wx 0x{address:x}" });
         if (reply is null) return null;
         string text = reply.GetValue<string>();
-        return XpOutput.Words(text, 1) is [uint value] ? value : throw new IOException($"QEMU answered '{text.Trim()}' to xp on lockstep's monitor.");
+        return XpOutput.Words(text, count) ?? throw new IOException($"QEMU answered '{text.Trim()}' to xp on lockstep's monitor.");
     }
+
+    /// <summary>
+    /// Whether QEMU's main loop answers at all: it does not while it waits for a held vCPU to stop (a reset, a debugger
+    /// attaching), which only letting the node go ends.
+    /// </summary>
+    public bool Answers() => Execute("query-status") is not null;
 
     /// <summary>A little-endian 64-bit word of guest physical memory, or null if QEMU did not answer in time.</summary>
     public ulong? ReadUInt64(ulong address)

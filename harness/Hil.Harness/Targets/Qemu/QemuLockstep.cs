@@ -8,16 +8,18 @@ namespace Hil.Harness.Targets.Qemu;
 
 /// <summary>
 /// The harness side of the <c>hil-lockstep</c> QEMU plugin (<c>harness/qemu-plugin/</c>): QEMU stops the
-/// node right before it sleeps (WFI) whenever it has written to a UART since the last sleep, and
-/// says how many bytes it has written to each; this answers "go" only once those bytes have arrived
+/// node right before every sleep (WFI) and says how many bytes it has written to and read from each
+/// UART; this answers "go" only once those bytes have arrived
 /// on the target's channels, which means the device models there (the modem) have answered them
 /// (<see cref="IChannelDevice"/>). Under <c>-icount sleep=off</c> a sleeping node skips to its next timer
 /// at once, so without this a harness slow to answer (a busy CI machine) let the node's timeouts
 /// expire in device time it never really waited: a slow harness made a run different; now it only
 /// makes it slower.
 /// The answers come from a dedicated thread, so a starved thread pool delays the node, never the reverse.
+/// Input it sends is handed over before the node sleeps, and device time may be granted step by step
+/// (QemuLockstep.Grant.cs).
 /// </summary>
-public sealed class QemuLockstep : IDisposable
+public sealed partial class QemuLockstep : IDisposable
 {
     /// <summary>How long the node may wait for bytes it says it wrote before the harness lets it run anyway and reports it.</summary>
     public static readonly TimeSpan CatchUpTimeout = TimeSpan.FromSeconds(60);
@@ -35,6 +37,7 @@ public sealed class QemuLockstep : IDisposable
     private readonly TimeProvider _time;
     private readonly long[] _sentBefore;
     private readonly long[] _lost; // per channel: bytes sent that the node will never read (see HandOverTimeout)
+    private readonly long[] _readsOfNothing; // per channel: loads from the data register when no byte of the harness was there
     private IReadOnlyList<QemuUart> _uarts = [];
     private LockstepQmp? _monitor;
     private readonly object _monitorLock = new(); // the gate thread and the node's clock share the monitor
@@ -64,6 +67,7 @@ public sealed class QemuLockstep : IDisposable
         _receivedBefore = channels.Select(c => c.BytesReceivedEver).ToArray();
         _sentBefore = channels.Select(c => c.BytesSentEver).ToArray();
         _lost = new long[channels.Count];
+        _readsOfNothing = new long[channels.Count];
         _reported = new long[channels.Count];
         SocketPath = Path.Combine(folder, "lockstep.sock");
         MonitorPath = Path.Combine(folder, "lockstep-qmp.sock");
@@ -128,9 +132,9 @@ public sealed class QemuLockstep : IDisposable
             _connection = _listener.Accept();
             using var reader = new StreamReader(new NetworkStream(_connection, ownsSocket: false), Encoding.ASCII);
             string? hello = reader.ReadLine();
-            if (hello != $"hello 2 {_channels.Count}")
+            if (hello != $"hello 4 {_channels.Count}")
             {
-                Report($"the QEMU lockstep plugin of target '{_targetName}' greeted with '{hello}' (expected 'hello 2 {_channels.Count}': is build/qemu-plugin current? ./hil build)");
+                Report($"the QEMU lockstep plugin of target '{_targetName}' greeted with '{hello}' (expected 'hello 4 {_channels.Count}': is build/qemu-plugin current? ./hil build)");
                 return;
             }
             _monitor = new LockstepQmp(_monitorListener.Accept(), TimeSpan.FromSeconds(1));
@@ -142,15 +146,17 @@ public sealed class QemuLockstep : IDisposable
                 long[]? counts = ParseReport(line);
                 if (counts is not null)
                 {
+                    DiscountReadsOfNothing(counts.AsSpan(_channels.Count, _channels.Count));
                     // Together: a node whose report covers what has arrived is held (HoldAfterOutputAsync relies on it).
                     lock (_reported)
                     {
                         Array.Copy(counts, _reported, _channels.Count);
                         _held.TrySetResult();
                     }
-                    NoteInputTaken(counts.AsSpan(_channels.Count));
+                    NoteInputTaken(counts.AsSpan(_channels.Count, _channels.Count));
                     WaitUntilCaughtUp(counts);
-                    WaitUntilNextByteHandedOver(counts.AsSpan(_channels.Count));
+                    long[] read = counts[_channels.Count..^1];
+                    if (!WaitUntilNextByteHandedOver(read)) HoldWithinGrant(read, instructions: counts[^1]);
                 }
                 _held = NewSignal();
                 _connection.Send(go);
@@ -160,6 +166,11 @@ public sealed class QemuLockstep : IDisposable
         {
             // QEMU quit, or the target is stopping: the plugin lets the node run freely from here.
         }
+        finally
+        {
+            lock (_grantGate) _ended = true;
+            _parkedChanged.Notify();
+        }
     }
 
     /// <summary>
@@ -167,8 +178,10 @@ public sealed class QemuLockstep : IDisposable
     /// loop; a node that slept before the next byte was handed over would skip to its next tick first, so the sleep
     /// waits until the UART says a byte is there (it then ends at once).
     /// </summary>
-    private void WaitUntilNextByteHandedOver(ReadOnlySpan<long> read)
+    /// <returns>Whether a byte is waiting in a UART now (the sleep ends at once).</returns>
+    private bool WaitUntilNextByteHandedOver(ReadOnlySpan<long> read)
     {
+        bool handedOver = false;
         for (int i = 0; i < _channels.Count; i++)
         {
             long sent = _channels[i].BytesSentEver - _sentBefore[i];
@@ -181,13 +194,40 @@ public sealed class QemuLockstep : IDisposable
                 // node), so the node must go; it stops at once.
                 uint? status;
                 lock (_monitorLock) status = _monitor.ReadWord(uart.StatusRegister);
-                if (status is not uint word || (word & uart.RxReadyMask) != 0) break;
+                if (status is not uint word || (word & uart.RxReadyMask) != 0)
+                {
+                    handedOver = true;
+                    break;
+                }
                 if (_time.GetElapsedTime(start) < HandOverTimeout) continue;
                 _lost[i] = sent - read[i];
                 Interlocked.Increment(ref _inputLosses);
                 break;
             }
         }
+        return handedOver;
+    }
+
+    /// <summary>
+    /// Turns the node's loads from each data register into the bytes of the harness it has read: firmware reads the
+    /// register when nothing was received, too (the reference node clears it at start-up, after every reboot), and a
+    /// node cannot have read more than the harness sent, so any excess was such a read.
+    /// </summary>
+    private void DiscountReadsOfNothing(Span<long> read)
+    {
+        for (int i = 0; i < _channels.Count; i++)
+        {
+            long sent = _channels[i].BytesSentEver - _sentBefore[i] - _lost[i];
+            _readsOfNothing[i] = Math.Max(_readsOfNothing[i], read[i] - sent);
+            read[i] -= _readsOfNothing[i];
+        }
+    }
+
+    private bool InputPending(ReadOnlySpan<long> read)
+    {
+        for (int i = 0; i < _channels.Count; i++)
+            if (_channels[i].BytesSentEver - _sentBefore[i] - _lost[i] > read[i]) return true;
+        return false;
     }
 
     /// <summary>
@@ -204,7 +244,17 @@ public sealed class QemuLockstep : IDisposable
             held = _held.Task;
             owed = _channels.Select((c, i) => c.BytesArrivedEver - _receivedBefore[i] > _reported[i]).Any(x => x);
         }
-        if (owed) await held.WaitAsync(timeout).ConfigureAwait(false);
+        if (owed)
+        {
+            try
+            {
+                await held.WaitAsync(timeout, _time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                return false; // lockstep stopped (the target is shutting down and the node runs freely), or never held it
+            }
+        }
         return held.IsCompleted;
     }
 
@@ -239,8 +289,15 @@ public sealed class QemuLockstep : IDisposable
             TimeSpan left = CatchUpTimeout - _time.GetElapsedTime(start);
             if (left <= TimeSpan.Zero) return null;
             // The next report (the current one may already be held: then wait for the one after it).
-            if (next.IsCompleted) await Task.Delay(TimeSpan.FromMilliseconds(1), _time).ConfigureAwait(false);
-            else await next.WaitAsync(left, _time).ConfigureAwait(false);
+            try
+            {
+                if (next.IsCompleted) await Task.Delay(TimeSpan.FromMilliseconds(1), _time, _stopping.Token).ConfigureAwait(false);
+                else await next.WaitAsync(left, _time, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                return null; // not read in time, or lockstep stopped
+            }
         }
     }
 
@@ -295,12 +352,12 @@ public sealed class QemuLockstep : IDisposable
     private long[]? ParseReport(string line)
     {
         string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var counts = new long[2 * _channels.Count]; // written to each UART, then read from each
+        var counts = new long[2 * _channels.Count + 1]; // written to each UART, then read from each, then instructions begun
         bool valid = fields.Length == counts.Length + 1 && fields[0] == "wfi";
         for (int i = 0; valid && i < counts.Length; i++)
             valid = long.TryParse(fields[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]);
         if (valid) return counts;
-        Report($"the QEMU lockstep plugin of target '{_targetName}' sent '{line}' (expected 'wfi' and {counts.Length} counts)");
+        Report($"the QEMU lockstep plugin of target '{_targetName}' sent '{line}' (expected 'wfi' and {counts.Length} numbers)");
         return null;
     }
 
@@ -334,7 +391,7 @@ public sealed class QemuLockstep : IDisposable
         _listener.Dispose();
         _monitorListener.Dispose();
         if (_thread is { } thread && thread != Thread.CurrentThread) thread.Join(TimeSpan.FromSeconds(5));
-        _stopping.Dispose();
+        // _stopping is not disposed: device models may still ask for times as the target shuts down, and get null.
         File.Delete(SocketPath);
         File.Delete(MonitorPath);
     }

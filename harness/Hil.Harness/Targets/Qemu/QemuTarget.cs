@@ -40,7 +40,8 @@ public sealed class QemuTarget : ITarget
         _mac = options.Mac ?? NodeMac.Next();
         Func<ITarget, CancellationToken, Task<TimeSpan>> probe = options.DeviceTimeProbe ?? ReadDeviceTimeAsync;
         _icountClock = new IcountClock(ct => probe(this, ct), options.TimeProvider, TimeOfOutputAsync,
-            () => _lockstep?.TimeOfInputAsync() ?? ValueTask.FromResult<TimeSpan?>(null));
+            () => _lockstep?.TimeOfInputAsync() ?? ValueTask.FromResult<TimeSpan?>(null),
+            (duration, ct) => _lockstep?.AdvanceAsync(duration, ct) ?? Task.FromResult(false));
     }
 
     public string Name => _options.Name;
@@ -102,6 +103,7 @@ public sealed class QemuTarget : ITarget
             foreach (TargetChannel channel in _channels.All) channel.BreakLine();
             long readyFrom = readyChannel.LineCount;
             await _qmp.ExecuteAsync("system_reset", cancellationToken: cancellationToken).ConfigureAwait(false);
+            _lockstep?.ReleaseForReset(); // QEMU waits for a vCPU held past its grant before it resets it
             _wallClock.Restart();
             await ReadyLine.WaitAsync(readyChannel, _options.ReadyPattern, readyFrom, _options.StartTimeout, _process,
                 _options.TimeProvider, cancellationToken).ConfigureAwait(false);
@@ -148,7 +150,11 @@ public sealed class QemuTarget : ITarget
                 arguments.AddRange(["-icount", "shift=0,align=off,sleep=off"]);
                 if (_options.Lockstep)
                 {
-                    _lockstep = new QemuLockstep(Name, _workDirectory.Path, _channels.All, _options.TimeProvider) { UptimeAddress = _uptimeAddress };
+                    _lockstep = new QemuLockstep(Name, _workDirectory.Path, _channels.All, _options.TimeProvider)
+                    {
+                        UptimeAddress = _uptimeAddress,
+                        GrantsDeviceTime = _options.GrantDeviceTime,
+                    };
                     arguments.AddRange(_lockstep.QemuArguments(_options.Uarts));
                 }
             }

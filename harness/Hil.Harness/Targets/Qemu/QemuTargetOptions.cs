@@ -50,6 +50,14 @@ public sealed record QemuTargetOptions : TargetOptions
     public bool Lockstep { get; init; } = true;
 
     /// <summary>
+    /// With lockstep, device time passes only as the harness advances the node's clock, as on the native target: a
+    /// sleep that would end past what the harness granted waits for it (<see cref="QemuLockstep.AdvanceAsync"/>), and
+    /// input is taken in at the time the node stands at. Needs <see cref="UptimeSymbol"/> in the ELF and sleeps that end
+    /// at a SysTick wrap. For scenario nodes; a node nobody advances (an interactive console) would never sleep. Default: off.
+    /// </summary>
+    public bool GrantDeviceTime { get; init; }
+
+    /// <summary>
     /// The UART behind each channel, in channel order, for lockstep. Default: the STM32F405's USART1, USART2,
     /// USART3 (netduinoplus2; also the STM32F407).
     /// </summary>
