@@ -1,4 +1,4 @@
-@platform
+@platform @trace
 Feature: The same scenario gives the same device-time trace, whatever ran before it
   A scenario written from the step catalogue alone, which once passed on its own and failed after other features:
   a reading due at the last instant of "1 minute passes" was published or not depending on wall-clock timing. The
