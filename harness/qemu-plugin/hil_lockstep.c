@@ -33,8 +33,12 @@
  * icount shift=0 that bounds the device time spent working, and the harness skips the reads
  * while even the longest sleeps since its last read would end within the grant.
  *
- * Protocol (text lines): plugin "hello 4 N" once; then per sleep "wfi W1 .. WN R1 .. RN I" (bytes
- * written to and read from each UART, and instructions begun, since QEMU started), harness "go". If the harness goes away,
+ * The harness can also tell the plugin which coming sleeps need no report at all ("go N I" below):
+ * those it would let go anyway, computed from the same bound; UART traffic ends that at once.
+ *
+ * Protocol (text lines): plugin "hello 5 N" once; then per reported sleep "wfi W1 .. WN R1 .. RN
+ * I S" (bytes written to and read from each UART, instructions begun, and sleeps begun, this one
+ * included, since QEMU started), harness "go" or "go N I". If the harness goes away,
  * the plugin stops gating (QEMU is being shut down). Only the documented plugin API (version 1,
  * QEMU 7.2) is used; its declarations are written out below since Debian ships no qemu-plugin.h. */
 #include <errno.h>
@@ -103,6 +107,10 @@ static uint64_t s_read[MAX_UARTS];     /* loads from it: bytes received */
 #define SCB_AIRCR 0xE000ED0Cull
 static bool s_reset_requested; /* AIRCR stored, and no other store since */
 static uint64_t s_insns;        /* instructions begun (whole blocks): under icount, 1 ns each */
+static uint64_t s_sleeps;       /* sleeps begun */
+static bool s_traffic;          /* a UART byte written or read since the last report */
+static uint64_t s_unreported_sleeps; /* what the harness's last answer allows (see read_go) */
+static uint64_t s_unreported_until;
 static int s_uart_count;
 static int s_fd = -1;
 
@@ -127,9 +135,11 @@ static bool send_all(const char *text, size_t len) {
     return true;
 }
 
-/* Reads one line ("go"); false when the harness has gone. */
+/* Reads the harness's answer: "go", or "go N I" (the next N sleeps may begin unreported while
+ * fewer than I instructions have begun and no UART byte is written or read). False when the
+ * harness has gone. */
 static bool read_go(void) {
-    char line[16];
+    char line[64];
     size_t used = 0;
     for (;;) {
         char c;
@@ -142,7 +152,17 @@ static bool read_go(void) {
         }
         if (c == '\n') {
             line[used] = '\0';
-            return strcmp(line, "go") == 0;
+            unsigned long long sleeps = 0, insns = 0;
+            if (strcmp(line, "go") == 0) {
+                s_unreported_sleeps = 0;
+                return true;
+            }
+            if (sscanf(line, "go %llu %llu", &sleeps, &insns) == 2) {
+                s_unreported_sleeps = sleeps;
+                s_unreported_until = insns;
+                return true;
+            }
+            return false;
         }
         if (used + 1 < sizeof line) {
             line[used++] = c;
@@ -165,10 +185,16 @@ static void before_sleep(unsigned int vcpu_index, void *userdata) {
     if (s_fd < 0) {
         return;
     }
+    s_sleeps++;
     if (s_reset_requested) {
         return; /* QEMU stops this vCPU for the reset right after the sleep begins */
     }
-    char line[32 + (2 * MAX_UARTS + 1) * 21];
+    if (s_unreported_sleeps > 0 && !s_traffic && s_insns < s_unreported_until) {
+        s_unreported_sleeps--; /* surely within the harness's grant, nothing to answer */
+        return;
+    }
+    s_traffic = false;
+    char line[32 + (2 * MAX_UARTS + 2) * 21];
     int used = snprintf(line, sizeof line, "wfi");
     for (int i = 0; i < s_uart_count; i++) {
         used += snprintf(line + used, sizeof line - (size_t)used, " %llu",
@@ -178,7 +204,8 @@ static void before_sleep(unsigned int vcpu_index, void *userdata) {
         used += snprintf(line + used, sizeof line - (size_t)used, " %llu",
                          (unsigned long long)s_read[i]);
     }
-    used += snprintf(line + used, sizeof line - (size_t)used, " %llu", (unsigned long long)s_insns);
+    used += snprintf(line + used, sizeof line - (size_t)used, " %llu %llu",
+                     (unsigned long long)s_insns, (unsigned long long)s_sleeps);
     line[used++] = '\n';
     if (!send_all(line, (size_t)used) || !read_go()) {
         stop_gating("the harness closed the lockstep socket; the node now runs freely");
@@ -196,6 +223,7 @@ static void after_access(unsigned int vcpu_index, qemu_plugin_meminfo_t info, ui
     }
     for (int i = 0; i < s_uart_count; i++) {
         if (vaddr == s_uart_dr[i]) {
+            s_traffic = true;
             if (store) {
                 s_written[i]++;
             } else {
@@ -293,7 +321,7 @@ __attribute__((visibility("default"))) int qemu_plugin_install(qemu_plugin_id_t 
         return -1;
     }
     char hello[32];
-    int len = snprintf(hello, sizeof hello, "hello 4 %d\n", s_uart_count);
+    int len = snprintf(hello, sizeof hello, "hello 5 %d\n", s_uart_count);
     if (!send_all(hello, (size_t)len)) {
         say("cannot greet the harness");
         return -1;

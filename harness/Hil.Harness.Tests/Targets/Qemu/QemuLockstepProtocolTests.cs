@@ -26,7 +26,7 @@ public sealed class QemuLockstepProtocolTests
 
             string? fault = await Poll.UntilAsync(_ => Task.FromResult(lockstep.Fault), f => f is not null, "the lockstep fault", TimeSpan.FromSeconds(10));
 
-            Assert.That(fault, Is.EqualTo("the QEMU lockstep plugin of target 'board' greeted with 'hello 1 1' (expected 'hello 4 1': is build/qemu-plugin current? ./hil build)"));
+            Assert.That(fault, Is.EqualTo("the QEMU lockstep plugin of target 'board' greeted with 'hello 1 1' (expected 'hello 5 1': is build/qemu-plugin current? ./hil build)"));
             Assert.That(lockstep.SleepsReported, Is.Zero);
         }
         finally

@@ -31,8 +31,9 @@ public sealed partial class QemuLockstep
     private bool _ended;
     private ulong _lastMillis;
     private long _millisOffset;         // the node's counter restarts at 0 on a reboot; device time does not
-    private long _readAtInstructions = -1; // instructions begun when the node's clock was last read
-    private long _sleepsSinceRead;         // sleeps let go since then without reading it
+    // The last sleep whose end was read exactly: its end (ms), the instructions begun and the sleeps begun by then.
+    private long _boundEndMs, _boundInstructions = -1, _boundSleep;
+    private long _sleepsAllowedUnreported;
     private long _grantHolds;
     private long _stopReleases;
 
@@ -63,11 +64,15 @@ public sealed partial class QemuLockstep
     {
         if (!GrantsDeviceTime || UptimeAddress is null) return false;
         await _monitorReady.Task.WaitAsync(CatchUpTimeout, cancellationToken).ConfigureAwait(false);
+        // The node's clock now: below the grant while it is enforced (then the grant counts), beyond it after the node
+        // ran freely (a debugger session): time passes from there.
+        TimeSpan? uptime = await ReadUptimeAsync(cancellationToken).ConfigureAwait(false);
         long target;
         lock (_grantGate)
         {
             if (_ended || _monitor is null) return false;
-            target = Math.Max(_grantMs, _nodeMs) + (long)Math.Ceiling(duration.TotalMilliseconds);
+            long node = _millisOffset + (long)(uptime?.TotalMilliseconds ?? 0);
+            target = Math.Max(_grantMs, node) + (long)Math.Ceiling(duration.TotalMilliseconds);
             _grantMs = target;
         }
         _grantChanged.Notify();
@@ -140,15 +145,43 @@ public sealed partial class QemuLockstep
         }
     }
 
+    private const string Go = "go\n";
+
     /// <summary>
     /// Before the sleep the node reported (nothing owed to it, no input waiting): lets it happen if it ends within the
-    /// grant, else holds it until the harness grants more, sends input, or lets it go.
+    /// grant, else holds it until the harness grants more, sends input, or lets it go. Returns the answer for the plugin:
+    /// "go", or "go N I" when the coming sleeps surely end within the grant too (they need no report).
     /// </summary>
-    private void HoldWithinGrant(long[] read, long instructions)
+    private string HoldWithinGrant(long[] read, long instructions, long sleep)
     {
-        if (!Granting || Volatile.Read(ref _runningFreely) > 0) return;
-        if (SurelyWithinGrant(instructions)) return;
-        if (ReadSleepEnd(instructions) is not long wake) return; // QEMU's main loop did not answer: it waits for this vCPU to stop
+        if (!Granting) return Go;
+        if (Volatile.Read(ref _runningFreely) > 0)
+        {
+            ForgetBound();
+            return Go;
+        }
+        if (BoundOfSleepEnd(instructions, sleep) is long bound) return Allowance(bound, instructions);
+        // QEMU's main loop did not answer: it waits for this vCPU to stop.
+        if (ReadSleepEnd() is not long wake || !WaitForGrant(read, wake))
+        {
+            ForgetBound();
+            return Go;
+        }
+        lock (_grantGate)
+        {
+            _boundEndMs = wake;
+            _boundInstructions = instructions;
+            _boundSleep = sleep;
+        }
+        return Allowance(wake, instructions);
+    }
+
+    /// <summary>
+    /// Waits until the sleep that ends at <paramref name="wake"/> lies within the grant (true), or until input or a
+    /// release ends it at once or the node must go regardless (false: where its clock stands then is not known).
+    /// </summary>
+    private bool WaitForGrant(long[] read, long wake)
+    {
         bool counted = false;
         try
         {
@@ -156,20 +189,20 @@ public sealed partial class QemuLockstep
             {
                 // Taken before the checks, so a change between them and the wait is not missed.
                 Task[] changes = [_grantChanged.NextChange, .. _channels.Select(c => c.NextChange)];
-                if (_stopping.IsCancellationRequested || Volatile.Read(ref _runningFreely) > 0) return;
+                if (_stopping.IsCancellationRequested || Volatile.Read(ref _runningFreely) > 0) return false;
                 if (InputPending(read))
                 {
                     WaitUntilNextByteHandedOver(read);
-                    return;
+                    return false;
                 }
                 lock (_grantGate)
                 {
                     if (_releaseHeld)
                     {
                         _releaseHeld = false;
-                        return;
+                        return false;
                     }
-                    if (wake <= _grantMs) return;
+                    if (wake <= _grantMs) return true;
                     _parkedAtGrant = _grantMs;
                 }
                 _parkedChanged.Notify();
@@ -183,7 +216,7 @@ public sealed partial class QemuLockstep
                 lock (_monitorLock) answers = _monitor!.Answers();
                 if (answers) continue;
                 Interlocked.Increment(ref _stopReleases);
-                return;
+                return false;
             }
         }
         finally
@@ -199,33 +232,53 @@ public sealed partial class QemuLockstep
     }
 
     /// <summary>
-    /// The device time (ms) at which the sleep about to begin ends: the node's uptime plus what SysTick has left to its
-    /// wrap, rounded up to whole milliseconds (the reference firmware ends every sleep at a millisecond boundary; for
-    /// another firmware the estimate is the same every run, which is what keeps the run deterministic). Also updates the
-    /// node's clock for <see cref="AdvanceAsync"/>. Null when QEMU does not answer.
+    /// An upper bound of when the sleep the node reported ends, if it surely lies within the grant: the end of the last
+    /// sleep whose end was read exactly, plus a nanosecond per instruction begun since and the longest sleep SysTick can
+    /// make for every sleep begun since (this one included). Then the clock is not read: the decision is the one the read
+    /// would give, so the run is the same, only faster.
     /// </summary>
-    /// <summary>
-    /// Whether this sleep ends within the grant even if every sleep since the last read of the node's clock was as long as
-    /// SysTick can make one and every instruction begun since took its nanosecond: then the clock is not read (the
-    /// decision is the one the read would give, so the run is the same, only faster).
-    /// </summary>
-    private bool SurelyWithinGrant(long instructions)
+    private long? BoundOfSleepEnd(long instructions, long sleep)
     {
         lock (_grantGate)
         {
-            if (_readAtInstructions < 0) return false;
-            long workMs = (instructions - _readAtInstructions + 999_999) / 1_000_000;
-            long bound = _nodeMs + 1 + workMs + (_sleepsSinceRead + 1) * LongestSleepMs;
-            if (bound > _grantMs) return false;
-            _sleepsSinceRead++;
-            return true;
+            if (_boundInstructions < 0) return null;
+            long workMs = (instructions - _boundInstructions + 999_999) / 1_000_000;
+            long bound = _boundEndMs + 1 + workMs + (sleep - _boundSleep) * LongestSleepMs;
+            return bound <= _grantMs ? bound : null;
         }
+    }
+
+    private void ForgetBound()
+    {
+        lock (_grantGate) _boundInstructions = -1;
+    }
+
+    /// <summary>
+    /// The answer when this sleep ends by <paramref name="end"/> within the grant: how many coming sleeps the plugin may
+    /// let begin unreported (no UART traffic meanwhile), and below how many instructions begun, so that even the longest
+    /// of them and all that work still end within the grant. A tenth of the room is left for work.
+    /// </summary>
+    private string Allowance(long end, long instructions)
+    {
+        long room;
+        lock (_grantGate) room = _grantMs - end - 1;
+        long workMs = Math.Max(1, room / 10);
+        long sleeps = (room - workMs) / LongestSleepMs;
+        if (sleeps <= 0) return Go;
+        Interlocked.Add(ref _sleepsAllowedUnreported, sleeps);
+        return $"go {sleeps} {instructions + workMs * 1_000_000}\n";
     }
 
     // SysTick's 24-bit counter at the slower of its two clocks.
     private long LongestSleepMs => ((1L << 24) * 1000 + Math.Min(ProcessorClockHz, ReferenceClockHz) - 1) / Math.Min(ProcessorClockHz, ReferenceClockHz);
 
-    private long? ReadSleepEnd(long instructions)
+    /// <summary>
+    /// The device time (ms) at which the sleep about to begin ends: the node's uptime plus what SysTick has left to its
+    /// wrap, rounded up to whole milliseconds (the reference firmware ends every sleep at a millisecond boundary; for
+    /// another firmware the estimate is the same every run, which is what keeps the run deterministic). Also updates the
+    /// node's clock for <see cref="AdvanceAsync"/>. Null when QEMU does not answer.
+    /// </summary>
+    private long? ReadSleepEnd()
     {
         ulong? millis;
         uint[]? sysTick;
@@ -241,8 +294,6 @@ public sealed partial class QemuLockstep
             if (ms < _lastMillis) _millisOffset += (long)_lastMillis; // rebooted: the counter started again from 0
             _lastMillis = ms;
             node = _nodeMs = _millisOffset + (long)ms;
-            _readAtInstructions = instructions;
-            _sleepsSinceRead = 0;
         }
         if ((csr & (CsrEnable | CsrTickInt)) != (CsrEnable | CsrTickInt)) return long.MaxValue; // only input wakes it
         long hz = (csr & CsrProcessorClock) != 0 ? ProcessorClockHz : ReferenceClockHz;

@@ -132,18 +132,18 @@ public sealed partial class QemuLockstep : IDisposable
             _connection = _listener.Accept();
             using var reader = new StreamReader(new NetworkStream(_connection, ownsSocket: false), Encoding.ASCII);
             string? hello = reader.ReadLine();
-            if (hello != $"hello 4 {_channels.Count}")
+            if (hello != $"hello 5 {_channels.Count}")
             {
-                Report($"the QEMU lockstep plugin of target '{_targetName}' greeted with '{hello}' (expected 'hello 4 {_channels.Count}': is build/qemu-plugin current? ./hil build)");
+                Report($"the QEMU lockstep plugin of target '{_targetName}' greeted with '{hello}' (expected 'hello 5 {_channels.Count}': is build/qemu-plugin current? ./hil build)");
                 return;
             }
             _monitor = new LockstepQmp(_monitorListener.Accept(), TimeSpan.FromSeconds(1));
             _monitorReady.TrySetResult();
-            byte[] go = "go\n"u8.ToArray();
             while (reader.ReadLine() is { } line)
             {
                 Interlocked.Increment(ref _sleepsReported);
                 long[]? counts = ParseReport(line);
+                string answer = Go;
                 if (counts is not null)
                 {
                     DiscountReadsOfNothing(counts.AsSpan(_channels.Count, _channels.Count));
@@ -155,11 +155,11 @@ public sealed partial class QemuLockstep : IDisposable
                     }
                     NoteInputTaken(counts.AsSpan(_channels.Count, _channels.Count));
                     WaitUntilCaughtUp(counts);
-                    long[] read = counts[_channels.Count..^1];
-                    if (!WaitUntilNextByteHandedOver(read)) HoldWithinGrant(read, instructions: counts[^1]);
+                    long[] read = counts[_channels.Count..^2];
+                    if (!WaitUntilNextByteHandedOver(read)) answer = HoldWithinGrant(read, instructions: counts[^2], sleep: counts[^1]);
                 }
                 _held = NewSignal();
-                _connection.Send(go);
+                _connection.Send(Encoding.ASCII.GetBytes(answer));
             }
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException)
@@ -352,7 +352,7 @@ public sealed partial class QemuLockstep : IDisposable
     private long[]? ParseReport(string line)
     {
         string[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        var counts = new long[2 * _channels.Count + 1]; // written to each UART, then read from each, then instructions begun
+        var counts = new long[2 * _channels.Count + 2]; // written to each UART, then read from each, then instructions and sleeps begun
         bool valid = fields.Length == counts.Length + 1 && fields[0] == "wfi";
         for (int i = 0; valid && i < counts.Length; i++)
             valid = long.TryParse(fields[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]);
