@@ -243,6 +243,8 @@ void board_panic_write(const char *s) {
 #define CYC_PER_MS ((uint32_t)(HIL_CORE_CLOCK_HZ / 1000u))
 #define SYST_MAX_RELOAD 0xFFFFFFu
 #define TICKLESS_MAX_MS (SYST_MAX_RELOAD / CYC_PER_MS)
+#define SYST_REF_DIV 8u /* SysTick's external clock on the STM32F4: HCLK/8 (QEMU's refclk too) */
+#define TICKLESS_MAX_MS_REF ((SYST_MAX_RELOAD - CYC_PER_MS / SYST_REF_DIV) / (CYC_PER_MS / SYST_REF_DIV))
 
 static volatile uint64_t s_millis;
 
@@ -298,31 +300,44 @@ static void sleep_tickless(uint64_t ms) {
     if (SCB_ICSR & SCB_ICSR_PENDSTSET) {
         return; /* a tick is due: let its handler run first */
     }
-    uint32_t n = ms > TICKLESS_MAX_MS ? TICKLESS_MAX_MS : (uint32_t)ms;
     uint32_t to_boundary = (SYST_CVR & SYST_MAX_RELOAD) + 1u; /* cycles to the next tick */
     if (to_boundary > CYC_PER_MS) {
         to_boundary = CYC_PER_MS; /* a realigned period is still under way: start from a whole ms */
     }
-    uint32_t span = to_boundary + (n - 1u) * CYC_PER_MS; /* cycles to the n-th tick */
+    /* Sleeps longer than the core clock's 24 bits allow count the external clock (HCLK/8). */
+    bool slow = ms > TICKLESS_MAX_MS;
+    uint32_t div = slow ? SYST_REF_DIV : 1u;
+    uint32_t max_ms = slow ? TICKLESS_MAX_MS_REF : TICKLESS_MAX_MS;
+    uint32_t n = ms > max_ms ? max_ms : (uint32_t)ms;
+    uint32_t first = (to_boundary + div - 1u) / div;      /* counter clocks to the next tick */
+    uint32_t span = first + (n - 1u) * (CYC_PER_MS / div); /* counter clocks to the n-th tick */
+    if (slow) {
+        SYST_CSR = SYST_CSR_TICKINT | SYST_CSR_ENABLE; /* external reference clock */
+    }
     SYST_RVR = span - 1u;
     SYST_CVR = 0; /* reloads from RVR at the next clock; clears COUNTFLAG */
     s_realign = 0;
     wfi();
     uint32_t cvr = SYST_CVR & SYST_MAX_RELOAD; /* before CSR: a wrap in between reads as woken by it */
     uint32_t csr = SYST_CSR;                   /* reading clears COUNTFLAG */
-    SCB_ICSR = SCB_ICSR_PENDSTCLR;             /* this wrap is accounted for here, not by the handler */
+    if (slow) {
+        SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE; /* the core clock again */
+    }
+    SCB_ICSR = SCB_ICSR_PENDSTCLR; /* this wrap is accounted for here, not by the handler */
     if (csr & SYST_CSR_COUNTFLAG) {
         s_millis = s_millis + n; /* woke at the deadline */
         SYST_RVR = CYC_PER_MS - 1u;
         SYST_CVR = 0;
         return;
     }
-    /* Woken early by an interrupt. A counter still at 0 has not reloaded since it was written
-     * (at 0 after counting down, COUNTFLAG would be set): no time has passed. */
-    uint32_t elapsed = cvr == 0u ? 0u : span - 1u - cvr;
-    uint32_t ticks = elapsed >= to_boundary ? 1u + (elapsed - to_boundary) / CYC_PER_MS : 0u;
+    /* Woken early by an interrupt, in core cycles. A counter still at 0 has not reloaded since it
+     * was written (at 0 after counting down, COUNTFLAG would be set): no time has passed. On the
+     * external clock the first tick came up to 7 cycles late; the 1 ms tick resumes from there. */
+    uint32_t elapsed = cvr == 0u ? 0u : (span - 1u - cvr) * div;
+    uint32_t boundary = first * div;
+    uint32_t ticks = elapsed >= boundary ? 1u + (elapsed - boundary) / CYC_PER_MS : 0u;
     s_millis = s_millis + ticks;
-    uint32_t to_next = to_boundary + ticks * CYC_PER_MS - elapsed; /* 1..CYC_PER_MS */
+    uint32_t to_next = boundary + ticks * CYC_PER_MS - elapsed; /* 1..CYC_PER_MS (+7) */
     if (to_next < 2u) {
         /* A reload value of 0 would stop SysTick for good: count that boundary now. */
         s_millis = s_millis + 1u;

@@ -33,8 +33,8 @@ public sealed class QemuGrantTests
             granted += 1300;
             long uptime = (await target.Clock.GetDeviceTimeAsync()).Ticks / TimeSpan.TicksPerMillisecond;
             seen.Add($"granted {granted} ms, node at {uptime} ms");
-            // Sleeps are at most 99 ms (SysTick's 24 bits at 168 MHz): the node stops at the last one that ends in time.
-            Assert.That(uptime, Is.InRange(granted - 100, granted), string.Join("\n", seen));
+            // A sleep is at most 0.8 s (SysTick's 24 bits on its 21 MHz clock): the node stops at the last one that ends in time.
+            Assert.That(uptime, Is.InRange(granted - 800, granted), string.Join("\n", seen));
         }
         Assert.That(target.Lockstep!.GrantHolds, Is.GreaterThan(0), "the grant held the node");
         Assert.That(target.Lockstep.Fault, Is.Null);
