@@ -2,7 +2,7 @@
 Feature: An operator's commands reach the node and come back acknowledged
   Commands are created through the backend's API, delivered over MQTT, and acknowledged by the node.
 
-  @smoke
+  @smoke @latency
   Scenario: the ventilation flap moves on an operator's command
     Given a node running firmware "3.0.0"
     When an operator asks the node to open the ventilation flap to 40 %

@@ -17,7 +17,8 @@ public sealed partial class QemuLockstep
     private const uint CsrEnable = 1u << 0, CsrTickInt = 1u << 1, CsrProcessorClock = 1u << 2;
     // How often a held node checks that QEMU's main loop still answers (it does not while it waits for the vCPU to stop).
     private static readonly TimeSpan LivenessInterval = TimeSpan.FromSeconds(1);
-    // A node whose clock has not moved for this long (wall) while the harness waits for it to reach its grant has hung.
+    // A node that neither reports a sleep nor moves its clock for this long (wall) while the harness waits for it to reach
+    // its grant has hung.
     private static readonly TimeSpan ProgressWindow = TimeSpan.FromSeconds(60);
 
     private readonly object _grantGate = new();
@@ -78,6 +79,7 @@ public sealed partial class QemuLockstep
         _grantChanged.Notify();
         using WaitMeter.Scope waiting = WaitMeter.Waiting();
         long lastReports = -1, lastProgress = _time.GetTimestamp();
+        TimeSpan? lastUptime = uptime;
         while (true)
         {
             Task next = _parkedChanged.NextChange;
@@ -88,16 +90,19 @@ public sealed partial class QemuLockstep
                 if (_ended) return false;
                 node = _nodeMs;
             }
+            // Progress: a report, or else (sleeps the plugin lets begin unreported) the node's clock read from RAM.
             long reports = SleepsReported;
-            if (reports != lastReports)
+            TimeSpan? now = reports == lastReports ? await ReadUptimeAsync(cancellationToken).ConfigureAwait(false) : lastUptime;
+            if (reports != lastReports || now != lastUptime)
             {
                 lastReports = reports;
+                lastUptime = now;
                 lastProgress = _time.GetTimestamp();
             }
             else if (_time.GetElapsedTime(lastProgress) > ProgressWindow)
             {
                 throw new TimeoutException(
-                    $"Target '{_targetName}': the node has not slept for {ProgressWindow.TotalSeconds:0} s (wall) while the harness granted it device time up to {target} ms; its clock was last read at {node} ms (QEMU lockstep).");
+                    $"Target '{_targetName}': for {ProgressWindow.TotalSeconds:0} s (wall) the node neither reported a sleep nor moved its clock ({lastUptime?.TotalMilliseconds} ms) while the harness granted it device time up to {target} ms (QEMU lockstep; its clock at the last exact read: {node} ms).");
             }
             try
             {
