@@ -97,14 +97,14 @@ public sealed class NativeVirtualClock : ITargetClock, IDeviceTimeSource, IAsync
         return now;
     }
 
+    /// <summary>The node takes input in at the time it stands at (between steps its clock does not move).</summary>
+    public ValueTask<TimeSpan?> TimeOfInputAsync() => TimeOfOutputAsync();
+
     /// <summary>
     /// The node runs only inside a step, and stops at the event it reacts to, so whatever arrives from it during a step was
     /// written at the step's end time, which its reply says: a device model asking mid-step waits for that reply (the clock
     /// reads it before waiting for the models, so this never deadlocks); between steps it is the last time the node said.
     /// </summary>
-    /// <summary>The node takes input in at the time it stands at (between steps its clock does not move).</summary>
-    public ValueTask<TimeSpan?> TimeOfInputAsync() => TimeOfOutputAsync();
-
     public async ValueTask<TimeSpan?> TimeOfOutputAsync()
     {
         if (_step is { } step) return TimeSpan.FromMilliseconds(await step.Task.ConfigureAwait(false));

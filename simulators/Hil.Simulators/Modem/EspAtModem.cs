@@ -302,10 +302,11 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
     private async Task NoticesAsync(IReadOnlyList<string> lines, CancellationToken cancellationToken)
     {
         if (lines.Count == 0) return;
+        string text = string.Concat(lines.Select(l => l + "\r\n"));
         if (InputDeviceTime is not { } takenIn)
         {
             foreach (string line in lines) await NoteAsync(ModemEventKind.Notice, line).ConfigureAwait(false);
-            await WriteAsync(string.Concat(lines.Select(l => l + "\r\n")), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(text, cancellationToken).ConfigureAwait(false);
             return;
         }
         // The notices keep their place on the timeline (before what the node does about them); their time is known once taken in.
@@ -315,7 +316,7 @@ public sealed partial class EspAtModem : IChannelDevice, IAsyncDisposable
             first = _timeline.Count;
             foreach (string line in lines) _timeline.Add(new ModemEvent(null, ModemEventKind.Notice, line));
         }
-        await WriteAsync(string.Concat(lines.Select(l => l + "\r\n")), cancellationToken).ConfigureAwait(false);
+        await WriteAsync(text, cancellationToken).ConfigureAwait(false);
         TimeSpan? at = await takenIn().ConfigureAwait(false);
         lock (_gate)
         {

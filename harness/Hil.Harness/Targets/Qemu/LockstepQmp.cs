@@ -45,13 +45,7 @@ internal sealed class LockstepQmp : IDisposable
     public bool Answers() => Execute("query-status") is not null;
 
     /// <summary>A little-endian 64-bit word of guest physical memory, or null if QEMU did not answer in time.</summary>
-    public ulong? ReadUInt64(ulong address)
-    {
-        JsonNode? reply = Execute("human-monitor-command", new JsonObject { ["command-line"] = $"xp /2wx 0x{address:x}" });
-        if (reply is null) return null;
-        string text = reply.GetValue<string>();
-        return XpOutput.UInt64(text) ?? throw new IOException($"QEMU answered '{text.Trim()}' to xp on lockstep's monitor.");
-    }
+    public ulong? ReadUInt64(ulong address) => ReadWords(address, 2) is [uint low, uint high] ? ((ulong)high << 32) | low : null;
 
     private JsonNode? Execute(string command, JsonObject? arguments = null)
     {

@@ -34,7 +34,6 @@ public sealed partial class QemuLockstep
     private long _millisOffset;         // the node's counter restarts at 0 on a reboot; device time does not
     // The last sleep whose end was read exactly: its end (ms), the instructions begun and the sleeps begun by then.
     private long _boundEndMs, _boundInstructions = -1, _boundSleep;
-    private long _sleepsAllowedUnreported;
     private long _grantHolds;
     private long _stopReleases;
 
@@ -270,7 +269,6 @@ public sealed partial class QemuLockstep
         long workMs = Math.Max(1, room / 10);
         long sleeps = (room - workMs) / LongestSleepMs;
         if (sleeps <= 0) return Go;
-        Interlocked.Add(ref _sleepsAllowedUnreported, sleeps);
         return $"go {sleeps} {instructions + workMs * 1_000_000}\n";
     }
 

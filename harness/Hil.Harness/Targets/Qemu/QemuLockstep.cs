@@ -184,8 +184,8 @@ public sealed partial class QemuLockstep : IDisposable
         bool handedOver = false;
         for (int i = 0; i < _channels.Count; i++)
         {
-            long sent = _channels[i].BytesSentEver - _sentBefore[i];
-            if (sent - _lost[i] <= read[i] || _monitor is null) continue;
+            long readable = Readable(i);
+            if (readable <= read[i] || _monitor is null) continue;
             QemuUart uart = _uarts[i];
             long start = _time.GetTimestamp();
             while (true)
@@ -200,7 +200,7 @@ public sealed partial class QemuLockstep : IDisposable
                     break;
                 }
                 if (_time.GetElapsedTime(start) < HandOverTimeout) continue;
-                _lost[i] = sent - read[i];
+                _lost[i] += readable - read[i];
                 Interlocked.Increment(ref _inputLosses);
                 break;
             }
@@ -217,16 +217,18 @@ public sealed partial class QemuLockstep : IDisposable
     {
         for (int i = 0; i < _channels.Count; i++)
         {
-            long sent = _channels[i].BytesSentEver - _sentBefore[i] - _lost[i];
-            _readsOfNothing[i] = Math.Max(_readsOfNothing[i], read[i] - sent);
+            _readsOfNothing[i] = Math.Max(_readsOfNothing[i], read[i] - Readable(i));
             read[i] -= _readsOfNothing[i];
         }
     }
 
+    /// <summary>The bytes the harness has sent on channel <paramref name="i"/> that the node can read: all but those lost to a reset.</summary>
+    private long Readable(int i) => _channels[i].BytesSentEver - _sentBefore[i] - _lost[i];
+
     private bool InputPending(ReadOnlySpan<long> read)
     {
         for (int i = 0; i < _channels.Count; i++)
-            if (_channels[i].BytesSentEver - _sentBefore[i] - _lost[i] > read[i]) return true;
+            if (Readable(i) > read[i]) return true;
         return false;
     }
 
@@ -279,7 +281,7 @@ public sealed partial class QemuLockstep : IDisposable
     public async ValueTask<TimeSpan?> TimeOfInputAsync()
     {
         if (UptimeAddress is null) return null;
-        long[] sent = _channels.Select((c, i) => c.BytesSentEver - _sentBefore[i] - _lost[i]).ToArray();
+        long[] sent = Enumerable.Range(0, _channels.Count).Select(Readable).ToArray();
         long start = _time.GetTimestamp();
         while (true)
         {
