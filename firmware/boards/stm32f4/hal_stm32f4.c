@@ -248,6 +248,11 @@ void board_panic_write(const char *s) {
 
 static volatile uint64_t s_millis;
 
+/* Whether SysTick can count the external clock: CLKSOURCE is writable on the STM32F4 and in
+ * QEMU, but Renode's NVIC holds it at 1 (processor clock only). Asked once at start-up, so
+ * long sleeps fall back to the core clock's 99 ms where the external clock is missing. */
+static bool s_has_ref_clock;
+
 /* Set while SysTick runs a shortened period after a tickless sleep ended early. */
 static volatile uint32_t s_realign;
 
@@ -305,7 +310,7 @@ static void sleep_tickless(uint64_t ms) {
         to_boundary = CYC_PER_MS; /* a realigned period is still under way: start from a whole ms */
     }
     /* Sleeps longer than the core clock's 24 bits allow count the external clock (HCLK/8). */
-    bool slow = ms > TICKLESS_MAX_MS;
+    bool slow = ms > TICKLESS_MAX_MS && s_has_ref_clock;
     uint32_t div = slow ? SYST_REF_DIV : 1u;
     uint32_t max_ms = slow ? TICKLESS_MAX_MS_REF : TICKLESS_MAX_MS;
     uint32_t n = ms > max_ms ? max_ms : (uint32_t)ms;
@@ -570,6 +575,8 @@ void hal_init(void) {
 
     s_millis = 0;
     SCB_SHPR3 = (SCB_SHPR3 & 0x00FFFFFFu) | (0x40u << 24); /* SysTick priority = UARTs' */
+    SYST_CSR = 0; /* stopped, external clock selected: does the bit stay clear? */
+    s_has_ref_clock = (SYST_CSR & SYST_CSR_CLKSOURCE) == 0u;
     SYST_RVR = CYC_PER_MS - 1u;
     SYST_CVR = 0;
     SYST_CSR = SYST_CSR_CLKSOURCE | SYST_CSR_TICKINT | SYST_CSR_ENABLE;

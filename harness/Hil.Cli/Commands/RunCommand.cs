@@ -2,6 +2,7 @@ using System.CommandLine;
 using Hil.Cli.Scenarios;
 using Hil.Harness.Bench;
 using Hil.Harness.Support;
+using Hil.Harness.Targets.Renode;
 using Hil.Steps;
 using Hil.Steps.Drivers;
 
@@ -13,7 +14,7 @@ internal static class RunCommand
     public static Command Create()
     {
         Option<string> target = CommonOptions.Target(EmulatedNodeTargets.Backends,
-            "Target backend: native, qemu, or serial (a native node behind socat pty pairs, opened by the serial target)");
+            "Target backend: native, qemu, renode (Renode installed: RENODE or PATH), or serial (a native node behind socat pty pairs, opened by the serial target)");
         Option<string?> firmware = CommonOptions.Firmware();
         var tags = new Option<string>("--tags")
         {
@@ -46,6 +47,9 @@ internal static class RunCommand
                 ? new HarnessSettings { Targets = new BenchNodeTargets(LoadBench(file, parse.GetResult(target) is { Implicit: false }, parse.GetValue(firmware))) }
                 : new HarnessSettings { Backend = parse.GetValue(target)! };
             if (parse.GetValue(bench) is null) UseFirmware(parse.GetValue(target)!, parse.GetValue(firmware));
+            // Said once, before any scenario starts, rather than as a failure in each.
+            if (parse.GetValue(bench) is null && parse.GetValue(target) == "renode" && RenodeHostOptions.Unavailable() is string reason)
+                throw new FileNotFoundException($"--target renode: {reason}. Renode 1.16 (renode.io) runs the STM32F4 build; see renode/README.md.");
             return SuiteRun.RunAsync(new SuiteOptions(settings, parse.GetValue(tags)!, parse.GetValue(features)!,
                 parse.GetValue(repeat), parse.GetValue(report)!, parse.GetValue(failFast)), ct);
         }));

@@ -19,4 +19,10 @@ public interface ITargetClock
 
     /// <summary>Lets <paramref name="duration"/> of device time pass (in wall mode, that is waiting).</summary>
     Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Clocks with the same domain move together (the machines of one Renode share one timeline): advancing a group
+    /// of nodes together advances one clock per domain. By default every clock is its own.
+    /// </summary>
+    object Domain => this;
 }

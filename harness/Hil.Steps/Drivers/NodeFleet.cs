@@ -70,9 +70,9 @@ public sealed class NodeFleet(HarnessSettings settings, ScenarioCancellation can
         }
     }
 
-    /// <summary>Every node's clock moves on by <paramref name="duration"/> (together).</summary>
+    /// <summary>Every node's clock moves on by <paramref name="duration"/> (together; once for nodes sharing a timeline).</summary>
     public Task AdvanceAllAsync(TimeSpan duration) =>
-        Task.WhenAll(_nodes.Select(n => n.AdvanceAsync(duration, CancellationToken)));
+        Task.WhenAll(_nodes.GroupBy(n => n.Target.Clock.Domain).Select(g => g.First().AdvanceAsync(duration, CancellationToken)));
 
     public async ValueTask DisposeAsync()
     {

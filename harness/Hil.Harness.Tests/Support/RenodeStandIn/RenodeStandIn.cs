@@ -14,6 +14,12 @@ namespace Hil.Harness.Tests.Support.RenodeStandIn;
 /// Machines, terminals and time are backed by <see cref="StandInMachine"/>: behind the terminal
 /// ports runs the native build of the firmware, the one part that is not Renode.
 /// One client at a time, like Renode (a second simultaneous client receives nothing).
+/// It also does what the real Renode 1.16.1 was seen doing with the harness (RENODE.md, last section):
+/// it dies (the monitor just closes) on <c>mach rem</c> while started, on <c>emulation RunFor</c> with
+/// no machine, and on the first RunFor after a machine that ran was removed (the real one does, about
+/// one time in ten); input on a terminal waits for time to run; a missing ELF is "Parameters did not
+/// match the signature"; the STM32F4 platform prints the failed SVD download; and it deletes every
+/// <c>/tmp/renode-*</c> folder not named after a live process when it starts and when it quits.
 /// </summary>
 public sealed class RenodeStandIn : IAsyncDisposable
 {
@@ -23,15 +29,20 @@ public sealed class RenodeStandIn : IAsyncDisposable
     private readonly Dictionary<string, StandInMachine> _machines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StandInUart> _terminals = new(StringComparer.Ordinal);
     private readonly List<string> _commands = new();
-    private readonly string _workDirectory = Directory.CreateTempSubdirectory("renode-stand-in-").FullName;
+    // Not "renode-...": Renode deletes those folders (and so does the stand-in, see DeleteOtherRenodeFolders).
+    private readonly string _workDirectory = Directory.CreateTempSubdirectory("hil-renode-stand-in-").FullName;
+    private readonly Dictionary<string, string> _macros = new(StringComparer.Ordinal);
     private readonly Task _acceptLoop;
     private StandInMachine? _selected;
     private bool _bannerSent;
     private bool _redPromptOpen;
+    private bool _started;
+    private bool _removedOneThatRan;
 
     private RenodeStandIn(bool plain)
     {
         _plain = plain;
+        DeleteOtherRenodeFolders();
         _listener.Start();
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
@@ -39,6 +50,9 @@ public sealed class RenodeStandIn : IAsyncDisposable
     public static RenodeStandIn Start(bool plain = false) => new(plain);
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    /// <summary>Whether it died as Renode 1.16.1 does (a crash: the monitor closed without a word).</summary>
+    public bool HasCrashed { get; private set; }
 
     /// <summary>Every command received, in order.</summary>
     public IReadOnlyList<string> Commands { get { lock (_commands) return _commands.ToArray(); } }
@@ -91,6 +105,13 @@ public sealed class RenodeStandIn : IAsyncDisposable
                     string command = line.ToString();
                     line.Clear();
                     string reply = (_redPromptOpen ? "\x1b[0m" : "") + command + "\n\r" + await ExecuteAsync(command);
+                    if (HasCrashed)
+                    {
+                        // Killed by a signal: the echo went out, nothing after it (RENODE.md's transcripts).
+                        await SendAsync(stream, (_redPromptOpen ? "\x1b[0m" : "") + command + "\n\r");
+                        _listener.Stop();
+                        return;
+                    }
                     if (HasQuit)
                     {
                         await SendAsync(stream, reply);
@@ -131,14 +152,40 @@ public sealed class RenodeStandIn : IAsyncDisposable
                 _selected = _machines.GetValueOrDefault(name) ?? throw ExecutionError(command, $"Machine '{name}' does not exist.");
                 return "";
             case ["mach", "rem", var name]:
-                if (_machines.Remove(name, out StandInMachine? removed)) await removed.DisposeAsync();
+                if (_started) return Crash();
+                if (_machines.Remove(name, out StandInMachine? removed))
+                {
+                    _removedOneThatRan |= removed.HasRun;
+                    await removed.DisposeAsync();
+                }
                 if (_selected == removed) _selected = null;
+                return "";
+            case ["Clear"]:
+                await ClearAsync();
+                return "";
+            case ["macro", var name, _] when _selected is not null:
+                _macros[$"{_selected.Name}.{name}"] = w[2];
+                return "";
+            case ["emulation", "SetAdvanceImmediately", "true" or "false"]:
+                return "";
+            case [var uart, "CreateFileBackend", var file, "true"] when _selected?.Uart(uart) is StandInUart terminal:
+                terminal.CreateFileBackend(file.TrimStart('@'));
+                return "";
+            case [var uart, "WriteChar", var value] when _selected?.Uart(uart) is StandInUart terminal:
+                await terminal.WriteFromMonitorAsync([(byte)Hex(value)]);
+                return "";
+            case [var uart, "WriteLine", var text, "None"] when _selected?.Uart(uart) is StandInUart terminal:
+                await terminal.WriteFromMonitorAsync(text.Select(c => (byte)c).ToArray());
+                return "";
+            case [var cpu, "IsHalted", "true"] when _selected is not null && cpu == "sysbus.cpu":
+                await _selected.StopNodeAsync();
                 return "";
             case ["machine", "LoadPlatformDescription", var file] when _selected is not null:
                 RequireFile(command, file);
-                return "";
+                // Offline, stm32f4.repl's SVD cannot be fetched; Renode says so and loads the platform anyway.
+                return "Failed to download https://dl.antmicro.com/projects/renode/svd/STM32F40x.svd.gz, see log for details.\r\n";
             case ["sysbus", "LoadELF", var file] when _selected is not null:
-                RequireFile(command, file);
+                if (!File.Exists(file.TrimStart('@'))) throw ExecutionError(command, "Parameters did not match the signature");
                 return "";
             case ["sysbus", "WriteDoubleWord", var address, var value] when _selected is not null:
                 _selected.Write(Hex(address), Hex(value));
@@ -155,11 +202,14 @@ public sealed class RenodeStandIn : IAsyncDisposable
             case ["emulation", "SetGlobalQuantum", _]:
                 return "";
             case ["start"]:
+                _started = true;
                 foreach (StandInMachine machine in _machines.Values) await machine.LaunchAsync(virtualClock: false);
                 return "Starting emulation...\r\n\r";
             case ["pause"]:
+                _started = false;
                 return "Pausing emulation...\r\n\r";
             case ["emulation", "RunFor", var interval]:
+                if (_machines.Count == 0 || _removedOneThatRan) return Crash();
                 TimeSpan duration = TimeSpan.FromSeconds(double.Parse(interval, CultureInfo.InvariantCulture));
                 foreach (StandInMachine machine in _machines.Values) await machine.RunForAsync(duration);
                 return "";
@@ -174,9 +224,44 @@ public sealed class RenodeStandIn : IAsyncDisposable
                 return "";
             case ["quit"]:
                 HasQuit = true;
+                DeleteOtherRenodeFolders();
                 return "Renode is quitting\r\n\r";
             default:
                 throw new StandInError(Red($"No such command or device: {w[0]}\r\n"));
+        }
+    }
+
+    private string Crash()
+    {
+        HasCrashed = true;
+        HasQuit = true;
+        return "";
+    }
+
+    /// <summary><c>Clear</c>: every machine and terminal gone, a fresh emulation (never seen to crash).</summary>
+    private async Task ClearAsync()
+    {
+        foreach (StandInMachine machine in _machines.Values) await machine.DisposeAsync();
+        foreach (StandInUart terminal in _terminals.Values) await terminal.DisposeAsync();
+        _machines.Clear();
+        _terminals.Clear();
+        _macros.Clear();
+        _selected = null;
+        _started = false;
+        _removedOneThatRan = false;
+    }
+
+    /// <summary>
+    /// What Renode does when it starts and when it exits: every folder in the temporary folder whose name is
+    /// "renode-" and something other than the id of a live process is deleted.
+    /// </summary>
+    public static void DeleteOtherRenodeFolders()
+    {
+        foreach (string folder in Directory.EnumerateDirectories(Path.GetTempPath(), "renode-*"))
+        {
+            string rest = Path.GetFileName(folder)["renode-".Length..];
+            if (int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && Directory.Exists($"/proc/{pid}")) continue;
+            try { Directory.Delete(folder, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
@@ -213,19 +298,32 @@ public sealed class RenodeStandIn : IAsyncDisposable
 
     private static uint Hex(string text) => uint.Parse(text.StartsWith("0x", StringComparison.Ordinal) ? text[2..] : text, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 
-    /// <summary>Splits a command into words; a quoted word loses its quotes.</summary>
-    private static string[] Words(string command)
+    /// <summary>
+    /// Splits a command into words as Renode's tokenizer does: a word in double quotes loses them and its \" become ",
+    /// one in single quotes loses them and its \' become ' (no other escape is known to it).
+    /// </summary>
+    internal static string[] Words(string command)
     {
         var words = new List<string>();
         var word = new StringBuilder();
-        bool quoted = false;
-        foreach (char c in command)
+        char quote = '\0';
+        bool inWord = false;
+        for (int i = 0; i < command.Length; i++)
         {
-            if (c == '"') { quoted = !quoted; continue; }
-            if (c == ' ' && !quoted) { if (word.Length > 0) words.Add(word.ToString()); word.Clear(); continue; }
+            char c = command[i];
+            if (quote != '\0')
+            {
+                if (c == '\\' && i + 1 < command.Length && command[i + 1] == quote) { word.Append(quote); i++; continue; }
+                if (c == quote) { quote = '\0'; continue; }
+                word.Append(c);
+                continue;
+            }
+            if (c is '"' or '\'') { quote = c; inWord = true; continue; }
+            if (c == ' ') { if (inWord) words.Add(word.ToString()); word.Clear(); inWord = false; continue; }
             word.Append(c);
+            inWord = true;
         }
-        if (word.Length > 0) words.Add(word.ToString());
+        if (inWord) words.Add(word.ToString());
         return words.ToArray();
     }
 
@@ -242,5 +340,6 @@ public sealed class RenodeStandIn : IAsyncDisposable
         foreach (StandInMachine machine in _machines.Values) await machine.DisposeAsync();
         foreach (StandInUart terminal in _terminals.Values) await terminal.DisposeAsync();
         try { Directory.Delete(_workDirectory, recursive: true); } catch (IOException) { }
+        DeleteOtherRenodeFolders();
     }
 }

@@ -28,7 +28,16 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
     public bool? VirtualClock { get; private set; }
     public bool Running => _node is not null;
 
-    public void Connect(string peripheral, StandInUart terminal) => _uarts[peripheral] = terminal;
+    /// <summary>Whether the machine ever ran (Renode 1.16.1 may crash on the next RunFor after such a machine is removed).</summary>
+    public bool HasRun { get; private set; }
+
+    public void Connect(string peripheral, StandInUart terminal)
+    {
+        _uarts[peripheral] = terminal;
+        terminal.FreeRunning = VirtualClock == false;
+    }
+
+    public StandInUart? Uart(string peripheral) => _uarts.GetValueOrDefault(peripheral);
 
     public void Write(uint address, uint value) => _memory[address] = value;
 
@@ -39,6 +48,8 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
     {
         if (_node is not null) return;
         VirtualClock = virtualClock;
+        HasRun = true;
+        foreach (StandInUart uart in _uarts.Values) uart.FreeRunning = !virtualClock;
         if (waitForHarness) foreach (StandInUart uart in _uarts.Values) await uart.WaitForHarnessAsync();
         var listeners = new List<(StandInUart? Uart, TcpListener Listener)>();
         var arguments = new List<string>();
@@ -80,6 +91,7 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
     {
         if (_node is null) await LaunchAsync(virtualClock: true);
         if (_control is null) return; // a free-running (start-ed) machine: time passes by itself
+        foreach (StandInUart uart in _uarts.Values) await uart.ReleaseHeld();
         long remaining = (long)Math.Ceiling(duration.TotalMilliseconds);
         long now = long.Parse((await RequestAsync("now"))[1], CultureInfo.InvariantCulture);
         long target = now + remaining;

@@ -7,7 +7,10 @@ namespace Hil.Harness.Tests.Support.RenodeStandIn;
 /// <summary>
 /// A server socket terminal of the stand-in: a raw TCP listener the harness connects to (as in
 /// Renode, no telnet on it), relayed to the UART of the native node behind it. Bytes the harness
-/// sends while no node runs (in reset) are lost, as on a real UART.
+/// sends while no node runs (in reset) are lost, as on a real UART. While the emulation is paused
+/// (virtual time between <c>emulation RunFor</c> calls) they wait, as in Renode, and reach the node
+/// when time runs again (<see cref="ReleaseHeld"/>). A file backend gets every byte the node sends
+/// before the stand-in counts it as forwarded, so it is complete when RunFor returns, as Renode's is.
 /// </summary>
 internal sealed class StandInUart : IAsyncDisposable
 {
@@ -17,8 +20,10 @@ internal sealed class StandInUart : IAsyncDisposable
     private readonly Task _acceptLoop;
     private NetworkStream? _harness;
     private NetworkStream? _node;
+    private readonly List<byte> _held = new();
     private long _toNode;
     private long _fromNode;
+    private FileStream? _fileBackend;
 
     public StandInUart(int port, string name)
     {
@@ -29,6 +34,41 @@ internal sealed class StandInUart : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>Whether the emulation runs by itself (<c>start</c>); otherwise input waits for the next RunFor.</summary>
+    public bool FreeRunning { get; set; }
+
+    /// <summary>Whether bytes from the harness wait for time to run (RENODE.md: "nothing happens between RunFor calls").</summary>
+    public bool HasHeldInput { get { lock (_gate) return _held.Count > 0; } }
+
+    /// <summary><c>uart CreateFileBackend @path true</c>: every byte the UART sends, written as it is sent.</summary>
+    public void CreateFileBackend(string path)
+    {
+        if (File.Exists(path)) throw new IOException($"File {path} already exists");
+        lock (_gate) _fileBackend = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+    }
+
+    /// <summary><c>WriteChar</c> / <c>WriteLine</c> from the monitor: straight into the UART, with the emulation paused.</summary>
+    public async Task WriteFromMonitorAsync(byte[] bytes)
+    {
+        NetworkStream? node;
+        lock (_gate) node = _node;
+        if (node is null) return;
+        await node.WriteAsync(bytes);
+        lock (_gate) if (_node == node) _toNode += bytes.Length;
+    }
+
+    /// <summary>Time runs: what the harness wrote to the terminal meanwhile goes to the node now.</summary>
+    public Task ReleaseHeld()
+    {
+        byte[] held;
+        lock (_gate)
+        {
+            held = _held.ToArray();
+            _held.Clear();
+        }
+        return held.Length == 0 ? Task.CompletedTask : WriteFromMonitorAsync(held);
+    }
 
     /// <summary>Bytes relayed to the node since it was attached (what it has to consume before time moves).</summary>
     public long ToNode { get { lock (_gate) return _toNode; } }
@@ -101,7 +141,15 @@ internal sealed class StandInUart : IAsyncDisposable
             while ((count = await harness.ReadAsync(buffer)) > 0)
             {
                 NetworkStream? node;
-                lock (_gate) node = _node;
+                lock (_gate)
+                {
+                    node = _node;
+                    if (node is not null && !FreeRunning)
+                    {
+                        _held.AddRange(buffer.AsSpan(0, count));
+                        continue;
+                    }
+                }
                 if (node is null) continue;
                 await node.WriteAsync(buffer.AsMemory(0, count));
                 lock (_gate) if (_node == node) _toNode += count;
@@ -119,7 +167,13 @@ internal sealed class StandInUart : IAsyncDisposable
             while ((count = await node.ReadAsync(buffer)) > 0)
             {
                 NetworkStream? harness;
-                lock (_gate) harness = _harness;
+                FileStream? file;
+                lock (_gate) (harness, file) = (_harness, _fileBackend);
+                if (file is not null)
+                {
+                    file.Write(buffer, 0, count);
+                    file.Flush();
+                }
                 if (harness is not null)
                 {
                     try { await harness.WriteAsync(buffer.AsMemory(0, count)); }
@@ -138,5 +192,8 @@ internal sealed class StandInUart : IAsyncDisposable
         await _acceptLoop;
         await DetachNodeAsync();
         await DropHarnessAsync();
+        FileStream? file;
+        lock (_gate) (file, _fileBackend) = (_fileBackend, null);
+        if (file is not null) await file.DisposeAsync();
     }
 }

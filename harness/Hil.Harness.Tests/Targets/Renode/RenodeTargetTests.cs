@@ -59,6 +59,7 @@ public sealed class RenodeTargetTests
             "sysbus WriteDoubleWord 0x20000000 0x3143414d",
             "sysbus WriteDoubleWord 0x20000004 0x00000002",
             "sysbus WriteDoubleWord 0x20000008 0xfe50efbe",
+            $"macro reset \"sysbus LoadELF @{Path.GetFullPath(FirmwareImages.Stm32Elf)}\"",
             $"emulation CreateServerSocketTerminal {ports[0]} \"node-1-console\" false",
             "connector Connect sysbus.usart1 node-1-console",
             $"emulation CreateServerSocketTerminal {ports[1]} \"node-1-link\" false",
@@ -87,19 +88,144 @@ public sealed class RenodeTargetTests
     }
 
     [Test]
-    public async Task Virtual_time_moves_only_through_RunFor()
+    public async Task Virtual_time_moves_only_in_the_steps_the_harness_grants()
     {
         await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual);
         await target.StartAsync();
         var console = new NodeConsole(target.GetChannel(ChannelNames.Console));
         long first = (await console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
+        TimeSpan before = await target.Clock.GetDeviceTimeAsync();
 
         await target.Clock.AdvanceAsync(TimeSpan.FromMinutes(10));
 
-        long after = (await console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
-        Assert.That(after - first, Is.EqualTo(600_000));
-        Assert.That(_standIn.Commands, Does.Contain("emulation RunFor \"600.0\"").And.No.Contains("start"));
-        Assert.That(await target.Clock.GetDeviceTimeAsync(), Is.EqualTo(TimeSpan.FromMinutes(10)));
+        TimeSpan after = await target.Clock.GetDeviceTimeAsync();
+        long second = (await console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
+        Assert.That(after - before, Is.EqualTo(TimeSpan.FromMinutes(10)), "a quiet node: the advance ends where asked");
+        // The second command goes in at the step after the first exchange's two 1 ms steps (its answer, the quiet one).
+        Assert.That(second - first, Is.EqualTo(600_002));
+        TimeSpan end = await target.Clock.GetDeviceTimeAsync(); // settled: the last exchange's quiet step included
+        double ranFor = _standIn.Commands.Where(c => c.StartsWith("emulation RunFor ", StringComparison.Ordinal))
+            .Sum(c => double.Parse(c.Split('"')[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.That(TimeSpan.FromSeconds(ranFor), Is.EqualTo(end).Within(TimeSpan.FromMilliseconds(0.01)), "device time is the sum of the steps");
+        Assert.That(_standIn.Commands, Does.Not.Contain("start").And.Contain("emulation SetAdvanceImmediately true"));
+    }
+
+    [Test]
+    public async Task A_console_command_on_virtual_time_is_answered_without_an_advance()
+    {
+        // Renode runs nothing between RunFor calls (RENODE.md): the timeline must carry the command and its answer itself.
+        await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual);
+        await target.StartAsync();
+        var console = new NodeConsole(target.GetChannel(ChannelNames.Console));
+
+        ConsoleReply status = await console.ExecuteOkAsync("status", Wait);
+
+        Assert.That(status.Values, Does.ContainKey("uptime_ms"));
+        Assert.That(_standIn.Commands, Has.Some.StartsWith("sysbus.usart1 WriteLine 'status' None"),
+            "input goes in through the monitor, at the time the node stands at, never through the terminal");
+    }
+
+    [Test]
+    public async Task Input_on_a_terminal_waits_until_time_runs_as_in_Renode()
+    {
+        // The stand-in reproducing RENODE.md: "status" sent on the console, no RunFor → no reply; the next RunFor → the reply.
+        await _host.CreateMachineAsync("raw");
+        int port = RenodeHost.FreeLoopbackPort();
+        await _host.ExecuteOnMachineAsync("raw", [
+            $"machine LoadPlatformDescription @{Path.Combine(RepositoryLayout.Root, "renode", "hive-node.repl")}",
+            $"sysbus LoadELF @{Path.GetFullPath(FirmwareImages.Stm32Elf)}",
+            $"emulation CreateServerSocketTerminal {port} \"raw-console\" false",
+            "connector Connect sysbus.usart1 raw-console",
+        ]);
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        var channel = new Hil.Harness.Channels.TargetChannel("raw", "console");
+        await channel.AttachAsync(client.GetStream());
+        await _host.RunForAsync(TimeSpan.FromMilliseconds(50));
+        await channel.ExpectLineAsync(new Regex("hive-node ready"), Wait);
+
+        await channel.WriteLineAsync("uptime");
+        await Task.Delay(300);
+        bool answeredWhilePaused = channel.LinesSince(0).Any(l => l.Contains("uptime_ms"));
+        await _host.RunForAsync(TimeSpan.FromMilliseconds(10));
+
+        Assert.That(answeredWhilePaused, Is.False);
+        await channel.ExpectLineAsync(new Regex("uptime_ms="), Wait);
+        await channel.DisposeAsync();
+    }
+
+    [Test]
+    public async Task Targets_come_and_go_without_removing_a_machine()
+    {
+        // Renode 1.16.1 dies on the RunFor after a machine that ran was removed (sometimes; the stand-in always):
+        // the harness halts a stopped machine while others live and clears the emulation when the last one goes.
+        for (int round = 0; round < 2; round++)
+        {
+            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual);
+            await target.StartAsync();
+            await target.Clock.AdvanceAsync(TimeSpan.FromSeconds(1));
+        }
+        await using (RenodeTarget wall = NewTarget())
+            await wall.StartAsync();
+
+        Assert.That(_standIn.HasCrashed, Is.False);
+        Assert.That(_standIn.Commands, Has.None.StartsWith("mach rem"));
+        Assert.That(_standIn.Commands.Count(c => c == "Clear"), Is.EqualTo(3));
+    }
+
+    [TestCase("mach rem \"m\"", true)]
+    [TestCase("emulation RunFor \"0.01\"", false)]
+    public async Task Renode_dies_where_the_real_one_does(string fatal, bool started)
+    {
+        await _host.CreateMachineAsync("m");
+        await _host.ExecuteOnMachineAsync("m", [
+            $"machine LoadPlatformDescription @{Path.Combine(RepositoryLayout.Root, "renode", "hive-node.repl")}",
+            $"sysbus LoadELF @{Path.GetFullPath(FirmwareImages.Stm32Elf)}",
+        ]);
+        if (started) await _host.ExecuteAsync("start");
+        else await _host.ExecuteAsync("Clear"); // no machine left for RunFor
+
+        await Assert.ThrowsAsync<IOException>(() => _host.ExecuteAsync(fatal));
+        Assert.That(_standIn.HasCrashed, Is.True);
+    }
+
+    [Test]
+    public async Task A_missing_elf_is_named_before_Renode_is_asked()
+    {
+        await using var target = new RenodeTarget(new RenodeTargetOptions { Host = _host, ElfPath = "/nonexistent/fw.elf" });
+
+        var error = await Assert.ThrowsAsync<FileNotFoundException>(() => target.StartAsync());
+
+        Assert.That(error!.Message, Does.Contain("/nonexistent/fw.elf"));
+        Assert.That(_standIn.Commands, Has.None.StartsWith("sysbus LoadELF"));
+        // What Renode itself would have said (RENODE.md), as the stand-in says it:
+        await _host.CreateMachineAsync("m");
+        var renodes = await Assert.ThrowsAsync<RenodeCommandException>(() => _host.ExecuteOnMachineAsync("m", ["sysbus LoadELF @/nonexistent/fw.elf"]));
+        Assert.That(renodes!.RenodeMessage, Does.Contain("Parameters did not match the signature"));
+    }
+
+    [Test]
+    public async Task Nothing_of_the_harness_lives_where_Renode_deletes()
+    {
+        // Renode deletes every /tmp/renode-* folder not named after a live process whenever one starts or exits.
+        string doomed = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"renode-{Guid.NewGuid():N}")).FullName;
+        string kept = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"renode-{Environment.ProcessId}")).FullName;
+        try
+        {
+            await using RenodeStandIn another = RenodeStandIn.Start();
+            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual);
+            await target.StartAsync();
+
+            Assert.That(Directory.Exists(doomed), Is.False, "the stand-in does what Renode does");
+            Assert.That(Directory.Exists(kept), Is.True);
+            string counters = Path.GetDirectoryName(_standIn.Commands.First(c => c.Contains("CreateFileBackend")).Split('@')[1].Split(' ')[0])!;
+            Assert.That(counters, Does.Not.StartWith(Path.Combine(Path.GetTempPath(), "renode-")));
+            Assert.That(Directory.Exists(counters), Is.True, "the UART counters outlived another Renode's start");
+        }
+        finally
+        {
+            Directory.Delete(kept);
+        }
     }
 
     [Test]

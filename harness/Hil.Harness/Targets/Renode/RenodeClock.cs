@@ -3,24 +3,38 @@ using Hil.Harness.Clocks;
 namespace Hil.Harness.Targets.Renode;
 
 /// <summary>
-/// Renode's virtual time, moved only by <c>emulation RunFor</c>: exact, and shared by every
-/// machine of one Renode (one emulation, one timeline). Device time is counted by the harness
-/// from the target's start, since it is the only one moving it.
+/// A renode target's view of its Renode's timeline (<see cref="RenodeTimeline"/>): device time counts from
+/// the moment the target's machine was created. Every machine of one Renode shares the timeline, so
+/// advancing one node's clock moves them all (a fleet advances one clock per timeline: <see cref="Timeline"/>).
 /// </summary>
-public sealed class RenodeClock(RenodeHost host) : ITargetClock
+public sealed class RenodeClock : ITargetClock, IDeviceTimeSource
 {
-    private TimeSpan _elapsed;
+    private readonly RenodeTimeline _timeline;
+    private readonly TimeSpan _start;
+
+    internal RenodeClock(RenodeTimeline timeline)
+    {
+        _timeline = timeline;
+        _start = timeline.Now;
+    }
 
     public ClockMode Mode => ClockMode.Virtual;
 
-    public Task<TimeSpan> GetDeviceTimeAsync(CancellationToken cancellationToken = default) => Task.FromResult(_elapsed);
+    /// <summary>The timeline this clock is a view of: the same for every virtual-time target of one Renode.</summary>
+    public object Domain => _timeline;
 
-    public async Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default)
+    public async Task<TimeSpan> GetDeviceTimeAsync(CancellationToken cancellationToken = default) =>
+        await _timeline.SettledNowAsync(cancellationToken).ConfigureAwait(false) - _start;
+
+    public Task AdvanceAsync(TimeSpan duration, CancellationToken cancellationToken = default)
     {
         if (duration < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(duration), "time only moves forward");
-        await host.RunForAsync(duration, cancellationToken).ConfigureAwait(false);
-        _elapsed += duration;
+        return _timeline.AdvanceAsync(duration, cancellationToken);
     }
 
-    internal void Restart() => _elapsed = TimeSpan.Zero;
+    /// <summary>Output arriving now was written during the step under way: stamped with its end.</summary>
+    public ValueTask<TimeSpan?> TimeOfOutputAsync() => ValueTask.FromResult<TimeSpan?>(_timeline.StepEnd - _start);
+
+    /// <summary>Input written now goes into the UART when the next step starts: at the end of the one under way.</summary>
+    public ValueTask<TimeSpan?> TimeOfInputAsync() => ValueTask.FromResult<TimeSpan?>(_timeline.StepEnd - _start);
 }

@@ -21,8 +21,13 @@ public sealed class RenodeHost : IAsyncDisposable
     private readonly List<RenodeTarget> _targets = new();
     private readonly string _address;
     private readonly int _port;
+    private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+    private readonly WorkDirectory _files = new(null, "renode-host");
     private RenodeMonitor _monitor;
     private string? _selectedMachine;
+    private bool _virtualTimeSet;
+    private int _counterFiles;
     private bool _disposed;
 
     private RenodeHost(RenodeMonitor monitor, string address, int port, ManagedProcess? process, TimeProvider timeProvider)
@@ -32,7 +37,11 @@ public sealed class RenodeHost : IAsyncDisposable
         _port = port;
         Process = process;
         TimeProvider = timeProvider;
+        Timeline = new RenodeTimeline(this);
     }
+
+    /// <summary>The emulation's virtual time, which the virtual-time targets of this Renode share.</summary>
+    internal RenodeTimeline Timeline { get; }
 
     /// <summary>The Renode process (null when attached to one started elsewhere).</summary>
     public ManagedProcess? Process { get; }
@@ -133,12 +142,91 @@ public sealed class RenodeHost : IAsyncDisposable
             for (int n = 2; !_machineNames.Add(name); n++) name = $"{wanted}-{n}";
             await RunAsync($"mach create \"{name}\"", null, cancellationToken).ConfigureAwait(false);
             _selectedMachine = name;
+            lock (_started) _live.Add(name);
             return name;
         }
         finally
         {
             _session.Release();
         }
+    }
+
+    /// <summary>
+    /// Sets the emulation up for the harness's steps, once: idle time skipped (the nodes sleep in WFI between events,
+    /// and Renode otherwise waits it out in real time) and the quantum at the shortest step, so a step ends where asked.
+    /// </summary>
+    internal async Task UseVirtualTimeAsync(TimeSpan quantum, CancellationToken cancellationToken)
+    {
+        if (_virtualTimeSet) return;
+        await ExecuteAsync("emulation SetAdvanceImmediately true", null, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync($"emulation SetGlobalQuantum \"{Seconds(quantum)}\"", null, cancellationToken).ConfigureAwait(false);
+        _virtualTimeSet = true;
+    }
+
+    /// <summary>
+    /// A new file for a UART's file backend. Under the harness's own temporary folder: Renode deletes every
+    /// <c>/tmp/renode-*</c> folder that is not a live Renode's whenever one starts or exits (RENODE.md).
+    /// </summary>
+    internal string CounterFile(string machine, string channel) =>
+        _files.File($"{machine}-{channel}-{Interlocked.Increment(ref _counterFiles)}.bin");
+
+    /// <summary>Lets a wall-clock machine run (<c>start</c>).</summary>
+    internal async Task StartMachineAsync(string machine, CancellationToken cancellationToken)
+    {
+        await ExecuteOnMachineAsync(machine, ["start"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        lock (_started) _started.Add(machine);
+    }
+
+    /// <summary>
+    /// Takes a machine out of use. Renode 1.16.1 is not safe with <c>mach rem</c>: it crashes when the emulation runs, and
+    /// about one time in ten on the next <c>emulation RunFor</c> after a machine that ran was removed (segmentation fault,
+    /// RENODE.md). So a machine is never removed: while others live it is halted (its CPU stops executing), and when the
+    /// last one goes the whole emulation is cleared (<c>Clear</c>, never seen to crash), which the next target starts afresh.
+    /// </summary>
+    internal async Task ReleaseMachineAsync(string machine, string cpu, bool virtualTime)
+    {
+        bool othersLive;
+        lock (_started)
+        {
+            _started.Remove(machine);
+            _live.Remove(machine);
+            othersLive = _live.Count > 0;
+        }
+        if (virtualTime)
+        {
+            await Timeline.RemoveMachineAsync(machine, othersLive, () => othersLive ? HaltAsync(machine, cpu) : ClearAsync()).ConfigureAwait(false);
+            return;
+        }
+        bool othersRun;
+        lock (_started) othersRun = _started.Count > 0;
+        await ExecuteAsync("pause").ConfigureAwait(false);
+        if (!othersLive)
+        {
+            await ClearAsync().ConfigureAwait(false);
+            return;
+        }
+        await HaltAsync(machine, cpu).ConfigureAwait(false);
+        if (othersRun) await ExecuteAsync("start").ConfigureAwait(false);
+    }
+
+    private async Task HaltAsync(string machine, string cpu)
+    {
+        try
+        {
+            await ExecuteOnMachineAsync(machine, [$"{cpu} IsHalted true"]).ConfigureAwait(false);
+        }
+        catch (RenodeCommandException)
+        {
+            // A platform whose CPU has another name: the machine runs on unobserved until the emulation is cleared.
+        }
+    }
+
+    /// <summary><c>Clear</c>: a new, empty emulation (its settings too, so virtual time is set up again when next used).</summary>
+    private async Task ClearAsync()
+    {
+        await ExecuteAsync("Clear").ConfigureAwait(false);
+        _selectedMachine = null;
+        _virtualTimeSet = false;
     }
 
     /// <summary>Lets <paramref name="duration"/> of virtual time pass for every machine (<c>emulation RunFor</c>).</summary>
@@ -204,7 +292,17 @@ public sealed class RenodeHost : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (Process is { HasExited: true })
             throw new InvalidOperationException($"Renode is gone; cannot run '{command}'. {Process.Evidence()}");
-        RenodeResult result = await _monitor.ExecuteAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+        RenodeResult result;
+        try
+        {
+            result = await _monitor.ExecuteAsync(command, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (Process is not null)
+        {
+            // The monitor closes when Renode dies (1.16.1 crashes on some sequences, RENODE.md): its log says why.
+            await Task.WhenAny(Process.Exited, Task.Delay(TimeSpan.FromSeconds(2), TimeProvider, cancellationToken)).ConfigureAwait(false);
+            throw new IOException($"{e.Message} Renode: {Process.Evidence()}", e);
+        }
         if (command.StartsWith("mach ", StringComparison.Ordinal)) _selectedMachine = _monitor.PromptName;
         return result;
     }
@@ -254,5 +352,6 @@ public sealed class RenodeHost : IAsyncDisposable
         }
         _disposed = true;
         await _monitor.DisposeAsync().ConfigureAwait(false);
+        _files.Dispose();
     }
 }

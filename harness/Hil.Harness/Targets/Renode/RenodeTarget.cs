@@ -12,7 +12,8 @@ namespace Hil.Harness.Targets.Renode;
 /// per target, the platform and the ELF loaded into it, each UART connected to a server socket
 /// terminal on a free port to which the matching channel connects before the machine starts, so
 /// no boot output is lost. Wall mode runs the emulation freely (<c>start</c>); virtual mode moves
-/// it only through <c>emulation RunFor</c> (<see cref="RenodeClock"/>).
+/// it only in steps the harness grants (<see cref="RenodeTimeline"/>), with each UART's output
+/// counted by a file backend and the harness's input put in through the monitor between steps.
 /// </summary>
 public sealed class RenodeTarget : ITarget
 {
@@ -22,6 +23,7 @@ public sealed class RenodeTarget : ITarget
     private readonly WallClock _wallClock;
     private readonly string _mac;
     private readonly Dictionary<string, int> _terminalPorts = new(StringComparer.Ordinal);
+    private readonly List<RenodeUartTap> _taps = new();
     private RenodeHost? _host;
     private RenodeClock? _virtualClock;
 
@@ -84,14 +86,18 @@ public sealed class RenodeTarget : ITarget
             RenodeHost host = RequireRunning();
             foreach (TargetChannel channel in _channels.All) channel.BreakLine();
             long readyFrom = _channels[_options.ReadyChannel].LineCount;
-            bool wall = _options.ClockMode == ClockMode.Wall;
-            var commands = new List<string>();
-            if (wall) commands.Add("pause");
-            commands.Add("machine Reset");
+            var commands = new List<string> { "machine Reset" };
             commands.AddRange(LoadCommands());
-            if (wall) commands.Add("start");
-            await host.ExecuteOnMachineAsync(MachineName!, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
-            _wallClock.Restart();
+            if (_virtualClock is not null)
+            {
+                await host.Timeline.BetweenStepsAsync(
+                    () => host.ExecuteOnMachineAsync(MachineName!, commands, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await host.ExecuteOnMachineAsync(MachineName!, ["pause", .. commands, "start"], cancellationToken: cancellationToken).ConfigureAwait(false);
+                _wallClock.Restart();
+            }
             await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -124,38 +130,49 @@ public sealed class RenodeTarget : ITarget
 
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
+        // Renode reports a missing ELF as "Parameters did not match the signature" (RENODE.md): say it plainly first.
         string elf = Path.GetFullPath(FirmwareImages.RequireFile(_options.ElfPath, "firmware ELF"));
         string platform = Path.GetFullPath(FirmwareImages.RequireFile(_options.PlatformPath, "Renode platform description"));
+        bool virtualTime = _options.ClockMode == ClockMode.Virtual;
         _host = _options.Host ?? await RenodeHost.GetSharedAsync(_options.HostOptions, cancellationToken).ConfigureAwait(false);
+        if (virtualTime) await _host.UseVirtualTimeAsync(_options.Quantum ?? RenodeTimeline.MinStep, cancellationToken).ConfigureAwait(false);
         MachineName = await _host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
         _host.Register(this);
         var commands = new List<string> { $"machine LoadPlatformDescription @{platform}" };
         commands.AddRange(LoadCommands(elf));
-        if (_options.Quantum is TimeSpan quantum) commands.Add($"emulation SetGlobalQuantum \"{RenodeHost.Seconds(quantum)}\"");
+        // A reset the firmware asks for (SYSRESETREQ) runs the machine's "reset" macro, and nothing else puts the image
+        // back: without it the CPU restarts at address 0 and the node never comes back (Renode logs "No action for reset").
+        commands.Add($"macro reset \"sysbus LoadELF @{elf}\"");
+        if (!virtualTime && _options.Quantum is TimeSpan quantum) commands.Add($"emulation SetGlobalQuantum \"{RenodeHost.Seconds(quantum)}\"");
         _terminalPorts.Clear();
+        _taps.Clear();
         for (int i = 0; i < _channels.All.Count; i++)
         {
-            string channel = _channels.All[i].Name;
+            TargetChannel channel = _channels.All[i];
             int port = RenodeHost.FreeLoopbackPort();
-            _terminalPorts[channel] = port;
-            commands.Add($"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel)}\" false");
-            commands.Add($"connector Connect {_options.Uarts[i]} {TerminalName(channel)}");
+            _terminalPorts[channel.Name] = port;
+            commands.Add($"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel.Name)}\" false");
+            commands.Add($"connector Connect {_options.Uarts[i]} {TerminalName(channel.Name)}");
+            if (!virtualTime) continue;
+            var tap = new RenodeUartTap(MachineName, _options.Uarts[i], channel, _host.CounterFile(MachineName, channel.Name));
+            _taps.Add(tap);
+            commands.Add($"{tap.Uart} CreateFileBackend @{tap.CounterFile} true");
         }
         await _host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
         await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
 
         long readyFrom = _channels[_options.ReadyChannel].LineCount;
-        if (_options.ClockMode == ClockMode.Virtual)
+        if (virtualTime)
         {
-            _virtualClock = new RenodeClock(_host);
+            await _host.Timeline.AddMachineAsync(MachineName, _taps, cancellationToken).ConfigureAwait(false);
+            _virtualClock = new RenodeClock(_host.Timeline);
         }
         else
         {
-            await _host.ExecuteOnMachineAsync(MachineName, ["start"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _host.StartMachineAsync(MachineName, cancellationToken).ConfigureAwait(false);
         }
         _wallClock.Restart();
         await WaitReadyAsync(_host, readyFrom, cancellationToken).ConfigureAwait(false);
-        _virtualClock?.Restart();
     }
 
     private IEnumerable<string> LoadCommands(string? elf = null)
@@ -188,13 +205,21 @@ public sealed class RenodeTarget : ITarget
 
     private async Task ConnectChannelsAsync(CancellationToken cancellationToken)
     {
-        foreach (TargetChannel channel in _channels.All)
+        for (int i = 0; i < _channels.All.Count; i++)
         {
+            TargetChannel channel = _channels.All[i];
             int port = _terminalPorts[channel.Name];
             NetworkStream stream = await Poll.UntilAsync(ct => TryConnectAsync(port, ct), s => s is not null,
                 $"Renode's server socket terminal for '{channel.Name}' of target '{Name}' on 127.0.0.1:{port}",
                 TimeSpan.FromSeconds(10), _options.TimeProvider, cancellationToken: cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("unreachable: Poll returns a connected stream");
-            await channel.AttachAsync(stream).ConfigureAwait(false);
+            if (_taps.Count == 0)
+            {
+                await channel.AttachAsync(stream).ConfigureAwait(false);
+                continue;
+            }
+            RenodeUartTap tap = _taps[i];
+            RenodeTimeline timeline = _host!.Timeline;
+            await channel.AttachAsync(new RenodeTerminalStream(stream, bytes => timeline.Input(tap, bytes))).ConfigureAwait(false);
         }
     }
 
@@ -232,7 +257,7 @@ public sealed class RenodeTarget : ITarget
             }
             if (_virtualClock is not null)
             {
-                await host.RunForAsync(_options.BootStep, cancellationToken).ConfigureAwait(false);
+                await _virtualClock.AdvanceAsync(_options.BootStep, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             try
@@ -256,12 +281,14 @@ public sealed class RenodeTarget : ITarget
         _host.Unregister(this);
         try
         {
-            await _host.ExecuteAsync($"mach rem \"{MachineName}\"").ConfigureAwait(false);
+            await _host.ReleaseMachineAsync(MachineName, _options.Cpu, _virtualClock is not null).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or ObjectDisposedException)
         {
             // Renode already gone or refusing: the machine goes with it; nothing more to release here.
         }
+        foreach (RenodeUartTap tap in _taps) File.Delete(tap.CounterFile);
+        _taps.Clear();
         MachineName = null;
         _virtualClock = null;
     }

@@ -15,6 +15,9 @@ public sealed record RenodeTargetOptions : TargetOptions
     /// <summary>The peripheral behind each channel, in channel order (USART1, USART2, USART3).</summary>
     public IReadOnlyList<string> Uarts { get; init; } = ["sysbus.usart1", "sysbus.usart2", "sysbus.usart3"];
 
+    /// <summary>The machine's CPU in Renode, halted when the target stops while other machines still run.</summary>
+    public string Cpu { get; init; } = "sysbus.cpu";
+
     /// <summary>The Renode to use; default: the run's shared one (<see cref="RenodeHost.GetSharedAsync"/>).</summary>
     public RenodeHost? Host { get; init; }
 
@@ -27,9 +30,12 @@ public sealed record RenodeTargetOptions : TargetOptions
     /// <summary>Whether to write the identity record at all (firmware other than the reference node may not want it).</summary>
     public bool ProvisionIdentity { get; init; } = true;
 
-    /// <summary><c>emulation SetGlobalQuantum</c>, when set (it applies to the whole emulation).</summary>
+    /// <summary>
+    /// <c>emulation SetGlobalQuantum</c> (the whole emulation): in virtual mode the timeline's shortest step, 1 ms,
+    /// unless set; in wall mode Renode's own default (0.1 ms) unless set.
+    /// </summary>
     public TimeSpan? Quantum { get; init; }
 
-    /// <summary>Virtual time let pass per step while a virtual-time target boots.</summary>
-    public TimeSpan BootStep { get; init; } = TimeSpan.FromMilliseconds(50);
+    /// <summary>Virtual time let pass at a time while a virtual-time target boots, until its ready line.</summary>
+    public TimeSpan BootStep { get; init; } = TimeSpan.FromMilliseconds(10);
 }
