@@ -3,11 +3,13 @@ using System.Globalization;
 using System.Text.Json;
 using Hil.Backend.Storage;
 using Hil.Harness.Channels;
+using Hil.Harness.Clocks;
 using Hil.Harness.Gdb;
 using Hil.Harness.Node;
 using Hil.Harness.Support;
 using Hil.Harness.Targets;
 using Hil.Harness.Targets.Qemu;
+using Hil.Harness.Targets.Renode;
 using Hil.Scorer.Edge;
 using Hil.Simulators.Audio;
 using Hil.Simulators.Modem;
@@ -53,10 +55,11 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     public IReadOnlyList<HeardClip> Heard => _heard;
 
     /// <summary>
-    /// True when the clips go through an emulator's UART (12–65 KiB/s), which is slower than real time: on Renode.
-    /// A QEMU node gets them through its GDB server instead (<see cref="HandOverAsync"/>).
+    /// True when the clips go through an emulator's UART (12–65 KiB/s), which is slower than real time: a wall-clock
+    /// Renode node, a QEMU node without its GDB server. A QEMU node gets them through its GDB server, a Renode node on
+    /// virtual time through the monitor (<see cref="HandOverAsync"/>).
     /// </summary>
-    public bool OverEmulatedUart => fleet.Node.Target.Backend is "renode" || fleet.Node.Target is QemuTarget { GdbPort: null };
+    public bool OverEmulatedUart => fleet.Node.Target is RenodeTarget { Clock.Mode: ClockMode.Wall } or QemuTarget { GdbPort: null };
 
     public HeardClip Last => _heard.Count > 0 ? _heard[^1] : throw new InvalidOperationException("The node has heard no clip yet (a step \"the node hears ...\" comes first).");
 
@@ -151,7 +154,7 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
     /// <summary>
     /// Hands the clip to the node; returns when (wall time) its last sample was handed over, where latency budgets start.
     /// On QEMU (started with its GDB server) the clip is written into the capture buffer block by block, faster than
-    /// real time; elsewhere its stimulus frames go out in one write, which a native node reads as fast as they come.
+    /// real time; on Renode's virtual time likewise through its monitor; elsewhere its stimulus frames go out in one write, which a native node reads as fast as they come.
     /// The GDB feed is made per clip: a firmware update restarts QEMU on another GDB port.
     /// </summary>
     private static async Task<DateTimeOffset> HandOverAsync(FleetNode node, BeeClip clip, byte[] frames, CancellationToken ct)
@@ -163,6 +166,8 @@ public sealed class HiveAudio(NodeFleet fleet, ScenarioPlatform platform, Stimul
             using IDisposable? free = qemu.Lockstep?.RunFreely();
             return await new GdbAudioFeed(port, Symbols.GetOrAdd(qemu.ElfPath, ElfSymbols.Load), stimulus).SendClipAsync(clip.Samples, ct);
         }
+        if (node.Target is RenodeTarget { Clock.Mode: ClockMode.Virtual } renode)
+            return await new RenodeAudioFeed(renode, Symbols.GetOrAdd(renode.ElfPath, ElfSymbols.Load), stimulus).SendClipAsync(clip.Samples, ct);
         await stimulus.WriteAsync(frames, ct);
         return TimeProvider.System.GetUtcNow();
     }

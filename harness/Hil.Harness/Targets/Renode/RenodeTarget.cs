@@ -49,6 +49,24 @@ public sealed class RenodeTarget : ITarget
 
     public RenodeHost? Host => _host;
 
+    /// <summary>The firmware ELF the machine runs (its symbols locate the staged-audio buffer).</summary>
+    public string ElfPath => _options.ElfPath;
+
+    /// <summary>
+    /// Runs monitor commands on this target's machine; on virtual time between two steps, so what they read or write
+    /// is at the device time the node stands at.
+    /// </summary>
+    public async Task<IReadOnlyList<RenodeResult>> ExecuteOnMachineAsync(IReadOnlyList<string> commands, CancellationToken cancellationToken = default)
+    {
+        RenodeHost host = RequireRunning();
+        if (_virtualClock is null) return await host.ExecuteOnMachineAsync(MachineName!, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<RenodeResult> results = [];
+        await host.Timeline.BetweenStepsAsync(async () =>
+            results = await host.ExecuteOnMachineAsync(MachineName!, commands, cancellationToken: cancellationToken).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
     /// <summary>The server socket terminal port of each channel, for a developer to attach to by hand.</summary>
     public IReadOnlyDictionary<string, int> TerminalPorts => _terminalPorts;
 
