@@ -16,8 +16,8 @@ namespace Hil.Harness.Tests.Support.RenodeStandIn;
 /// One client at a time, like Renode (a second simultaneous client receives nothing).
 /// It also does what the real Renode 1.16.1 was seen doing with the harness (RENODE.md, last section):
 /// it dies (the monitor just closes) on <c>mach rem</c> while started, on <c>emulation RunFor</c> with
-/// no machine, and on the first RunFor after a machine that ran was removed (the real one does, about
-/// one time in ten); input on a terminal waits for time to run; a missing ELF is "Parameters did not
+/// no machine, on the first RunFor after a machine that ran was removed (the real one does, about
+/// one time in ten), and on loading the platform of a machine created before a RunFor; input on a terminal waits for time to run; a missing ELF is "Parameters did not
 /// match the signature"; the STM32F4 platform prints the failed SVD download; and it deletes every
 /// <c>/tmp/renode-*</c> folder not named after a live process when it starts and when it quits.
 /// </summary>
@@ -181,7 +181,9 @@ public sealed class RenodeStandIn : IAsyncDisposable
                 await _selected.StopNodeAsync();
                 return "";
             case ["machine", "LoadPlatformDescription", var file] when _selected is not null:
+                if (_selected.TimeRanBeforePlatform) return Crash();
                 RequireFile(command, file);
+                _selected.HasPlatform = true;
                 // Offline, stm32f4.repl's SVD cannot be fetched; Renode says so and loads the platform anyway.
                 return "Failed to download https://dl.antmicro.com/projects/renode/svd/STM32F40x.svd.gz, see log for details.\r\n";
             case ["sysbus", "LoadELF", var file] when _selected is not null:
@@ -211,7 +213,11 @@ public sealed class RenodeStandIn : IAsyncDisposable
             case ["emulation", "RunFor", var interval]:
                 if (_machines.Count == 0 || _removedOneThatRan) return Crash();
                 TimeSpan duration = TimeSpan.FromSeconds(double.Parse(interval, CultureInfo.InvariantCulture));
-                foreach (StandInMachine machine in _machines.Values) await machine.RunForAsync(duration);
+                foreach (StandInMachine machine in _machines.Values)
+                {
+                    if (!machine.HasPlatform) machine.TimeRanBeforePlatform = true;
+                    else await machine.RunForAsync(duration);
+                }
                 return "";
             case ["machine", "Reset"] when _selected is not null:
                 await _selected.StopNodeAsync();

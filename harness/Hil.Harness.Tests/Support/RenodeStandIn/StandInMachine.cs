@@ -28,6 +28,12 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
     public bool? VirtualClock { get; private set; }
     public bool Running => _node is not null;
 
+    /// <summary>Whether its platform is loaded (<c>machine LoadPlatformDescription</c>).</summary>
+    public bool HasPlatform { get; set; }
+
+    /// <summary>Whether time ran while it had no platform yet (Renode 1.16.1 then aborts when the platform is loaded).</summary>
+    public bool TimeRanBeforePlatform { get; set; }
+
     /// <summary>Whether the machine ever ran (Renode 1.16.1 may crash on the next RunFor after such a machine is removed).</summary>
     public bool HasRun { get; private set; }
 

@@ -173,6 +173,24 @@ public sealed class RenodeTargetTests
         Assert.That(_standIn.Commands.Count(c => c == "Clear"), Is.EqualTo(3));
     }
 
+    [Test]
+    public async Task A_machine_is_built_while_no_step_runs()
+    {
+        // A RunFor between a machine's `mach create` and its platform makes Renode 1.16.1 abort (the stand-in too):
+        // node A's time passing (many steps) while node B starts must not interleave with B's set-up.
+        await using RenodeTarget a = NewTarget("node-a", ClockMode.Virtual);
+        await a.StartAsync();
+        for (int round = 0; round < 3; round++)
+        {
+            await using RenodeTarget b = NewTarget($"node-b{round}", ClockMode.Virtual);
+            Task passing = a.Clock.AdvanceAsync(TimeSpan.FromSeconds(3));
+            await b.StartAsync();
+            await passing;
+        }
+
+        Assert.That(_standIn.HasCrashed, Is.False);
+    }
+
     [TestCase("mach rem \"m\"", true)]
     [TestCase("emulation RunFor \"0.01\"", false)]
     public async Task Renode_dies_where_the_real_one_does(string fatal, bool started)

@@ -154,8 +154,31 @@ public sealed class RenodeTarget : ITarget
         bool virtualTime = _options.ClockMode == ClockMode.Virtual;
         _host = _options.Host ?? await RenodeHost.GetSharedAsync(_options.HostOptions, cancellationToken).ConfigureAwait(false);
         if (virtualTime) await _host.UseVirtualTimeAsync(_options.Quantum ?? RenodeTimeline.MinStep, cancellationToken).ConfigureAwait(false);
-        MachineName = await _host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
-        _host.Register(this);
+        RenodeHost host = _host;
+        long readyFrom = _channels[_options.ReadyChannel].LineCount;
+        if (virtualTime)
+        {
+            await host.Timeline.AddMachineAsync(async () =>
+            {
+                await SetUpMachineAsync(host, elf, platform, virtualTime, cancellationToken).ConfigureAwait(false);
+                return (MachineName!, _taps);
+            }, cancellationToken).ConfigureAwait(false);
+            _virtualClock = new RenodeClock(host.Timeline);
+        }
+        else
+        {
+            await SetUpMachineAsync(host, elf, platform, virtualTime, cancellationToken).ConfigureAwait(false);
+            await host.StartMachineAsync(MachineName!, cancellationToken).ConfigureAwait(false);
+        }
+        _wallClock.Restart();
+        await WaitReadyAsync(_host, readyFrom, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The machine, its platform, image and identity, a terminal per channel (and on virtual time a file backend), the channels connected.</summary>
+    private async Task SetUpMachineAsync(RenodeHost host, string elf, string platform, bool virtualTime, CancellationToken cancellationToken)
+    {
+        MachineName = await host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
+        host.Register(this);
         var commands = new List<string> { $"machine LoadPlatformDescription @{platform}" };
         commands.AddRange(LoadCommands(elf));
         // A reset the firmware asks for (SYSRESETREQ) runs the machine's "reset" macro, and nothing else puts the image
@@ -172,25 +195,12 @@ public sealed class RenodeTarget : ITarget
             commands.Add($"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel.Name)}\" false");
             commands.Add($"connector Connect {_options.Uarts[i]} {TerminalName(channel.Name)}");
             if (!virtualTime) continue;
-            var tap = new RenodeUartTap(MachineName, _options.Uarts[i], channel, _host.CounterFile(MachineName, channel.Name));
+            var tap = new RenodeUartTap(MachineName, _options.Uarts[i], channel, host.CounterFile(MachineName, channel.Name));
             _taps.Add(tap);
             commands.Add($"{tap.Uart} CreateFileBackend @{tap.CounterFile} true");
         }
-        await _host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
         await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
-
-        long readyFrom = _channels[_options.ReadyChannel].LineCount;
-        if (virtualTime)
-        {
-            await _host.Timeline.AddMachineAsync(MachineName, _taps, cancellationToken).ConfigureAwait(false);
-            _virtualClock = new RenodeClock(_host.Timeline);
-        }
-        else
-        {
-            await _host.StartMachineAsync(MachineName, cancellationToken).ConfigureAwait(false);
-        }
-        _wallClock.Restart();
-        await WaitReadyAsync(_host, readyFrom, cancellationToken).ConfigureAwait(false);
     }
 
     private IEnumerable<string> LoadCommands(string? elf = null)

@@ -61,18 +61,24 @@ internal sealed class RenodeTimeline(RenodeHost host)
     /// <summary>Steps run so far (for tests and benchmarks).</summary>
     public long Steps { get; private set; }
 
-    public async Task AddMachineAsync(string machine, IEnumerable<RenodeUartTap> taps, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds a machine between steps and adds it to the timeline. Renode 1.16.1 aborts on <c>machine
+    /// LoadPlatformDescription</c> for a machine created before an <c>emulation RunFor</c> (KeyNotFoundException,
+    /// RENODE.md), so no step may run between its <c>mach create</c> and the end of its set-up.
+    /// </summary>
+    public async Task AddMachineAsync(Func<Task<(string Machine, IReadOnlyList<RenodeUartTap> Taps)>> setUp, CancellationToken cancellationToken)
     {
         await _steps.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            (string machine, IReadOnlyList<RenodeUartTap> taps) = await setUp().ConfigureAwait(false);
             lock (_gate)
             {
                 _machines.Add(machine);
                 foreach (RenodeUartTap tap in taps)
                 {
                     _taps.Add(tap);
-                    _written[tap] = 0;
+                    _written[tap] = tap.Written();
                 }
             }
         }
