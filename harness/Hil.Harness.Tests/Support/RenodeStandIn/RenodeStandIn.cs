@@ -271,27 +271,34 @@ public sealed class RenodeStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>The whole emulation: each machine's name, platform, memory words and flash (the native node's config).</summary>
     private async Task SaveAsync(string path)
     {
-        var snapshot = _machines.Values.ToDictionary(m => m.Name,
-            m => File.Exists(m.FlashPath) ? Convert.ToBase64String(File.ReadAllBytes(m.FlashPath)) : "");
+        var snapshot = _machines.Values.Select(m => new SavedMachine(m.Name, m.HasPlatform, m.Memory.ToDictionary(),
+            File.Exists(m.FlashPath) ? Convert.ToBase64String(File.ReadAllBytes(m.FlashPath)) : "")).ToList();
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(snapshot));
     }
 
+    /// <summary>
+    /// As Renode's <c>Load</c>: the emulation is replaced, machines come back paused, terminals and file backends
+    /// (externals, which Renode does not save) and macros are gone, no machine is selected.
+    /// </summary>
     private async Task LoadAsync(string command, string file)
     {
         RequireFile(command, file);
-        var snapshot = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file.TrimStart('@')))!;
-        foreach (StandInMachine machine in _machines.Values)
+        var snapshot = JsonSerializer.Deserialize<List<SavedMachine>>(await File.ReadAllTextAsync(file.TrimStart('@')))!;
+        await ClearAsync();
+        foreach (SavedMachine saved in snapshot)
         {
-            bool? virtualClock = machine.VirtualClock;
-            await machine.StopNodeAsync();
-            await machine.DropHarnessConnectionsAsync();
-            if (snapshot.TryGetValue(machine.Name, out string? flash)) await File.WriteAllBytesAsync(machine.FlashPath, Convert.FromBase64String(flash));
-            if (virtualClock is bool mode) await machine.LaunchAsync(mode, waitForHarness: false);
+            var machine = new StandInMachine(saved.Name, _workDirectory) { HasPlatform = saved.HasPlatform };
+            foreach ((uint address, uint value) in saved.Memory) machine.Write(address, value);
+            if (saved.Flash.Length > 0) await File.WriteAllBytesAsync(machine.FlashPath, Convert.FromBase64String(saved.Flash));
+            else File.Delete(machine.FlashPath);
+            _machines[saved.Name] = machine;
         }
-        _selected = null;
     }
+
+    private sealed record SavedMachine(string Name, bool HasPlatform, Dictionary<uint, uint> Memory, string Flash);
 
     private void RequireFile(string command, string file)
     {

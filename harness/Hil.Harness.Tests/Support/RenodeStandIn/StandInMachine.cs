@@ -49,6 +49,8 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
 
     public uint Read(uint address) => _memory.GetValueOrDefault(address);
 
+    public IReadOnlyDictionary<uint, uint> Memory => _memory;
+
     /// <param name="waitForHarness">Wait for the harness's terminal connections first (not after a snapshot load, when it reconnects later).</param>
     public async Task LaunchAsync(bool virtualClock, bool waitForHarness = true)
     {

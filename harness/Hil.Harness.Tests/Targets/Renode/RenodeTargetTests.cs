@@ -171,6 +171,9 @@ public sealed class RenodeTargetTests
         Assert.That(_standIn.HasCrashed, Is.False);
         Assert.That(_standIn.Commands, Has.None.StartsWith("mach rem"));
         Assert.That(_standIn.Commands.Count(c => c == "Clear"), Is.EqualTo(3));
+        Assert.That(_host.PristineLoads, Is.EqualTo(1), "the second virtual node came from the snapshot the first one saved");
+        Assert.That(_standIn.Commands.Count(c => c.StartsWith("machine LoadPlatformDescription", StringComparison.Ordinal)), Is.EqualTo(2),
+            "the platform is loaded for the first virtual node and the wall-clock one only");
     }
 
     [Test]

@@ -153,7 +153,7 @@ public sealed class RenodeHost : IAsyncDisposable
 
     /// <summary>
     /// Sets the emulation up for the harness's steps, once: idle time skipped (the nodes sleep in WFI between events,
-    /// and Renode otherwise waits it out in real time) and the quantum at the shortest step, so a step ends where asked.
+    /// and Renode otherwise waits it out in real time) and the global quantum (<see cref="RenodeTimeline.Quantum"/>).
     /// </summary>
     internal async Task UseVirtualTimeAsync(TimeSpan quantum, CancellationToken cancellationToken)
     {
@@ -169,6 +169,41 @@ public sealed class RenodeHost : IAsyncDisposable
     /// </summary>
     internal string CounterFile(string machine, string channel) =>
         _files.File($"{machine}-{channel}-{Interlocked.Increment(ref _counterFiles)}.bin");
+
+    private readonly Dictionary<(string Platform, string Elf), (string Path, string Machine)> _pristine = new();
+
+    /// <summary>
+    /// Replaces an empty emulation by the snapshot of <paramref name="platform"/> with <paramref name="elf"/> loaded and not
+    /// yet run, if one was saved (<see cref="SavePristineAsync"/>), and selects its machine; returns the machine's name, or
+    /// null (no snapshot, or machines live that a load would destroy). A snapshot keeps the emulation's settings, not its
+    /// terminals or file backends (Renode's externals are not saved), nor the machine's macros.
+    /// </summary>
+    internal async Task<string?> TryLoadPristineAsync(string platform, string elf, CancellationToken cancellationToken)
+    {
+        (string Path, string Machine) snapshot;
+        lock (_started)
+        {
+            if (_live.Count > 0 || !_pristine.TryGetValue((platform, elf), out snapshot)) return null;
+            _live.Add(snapshot.Machine);
+        }
+        await ExecuteAsync($"Load @{snapshot.Path}", null, cancellationToken).ConfigureAwait(false);
+        await ExecuteOnMachineAsync(snapshot.Machine, [], cancellationToken: cancellationToken).ConfigureAwait(false);
+        PristineLoads++;
+        return snapshot.Machine;
+    }
+
+    /// <summary>Saves the emulation (one machine, <paramref name="platform"/> and <paramref name="elf"/> loaded, not run) for <see cref="TryLoadPristineAsync"/>.</summary>
+    internal async Task SavePristineAsync(string platform, string elf, string machine, CancellationToken cancellationToken)
+    {
+        lock (_started)
+            if (_live.Count != 1 || _pristine.ContainsKey((platform, elf))) return;
+        string path = _files.File($"pristine-{Interlocked.Increment(ref _counterFiles)}.save");
+        await ExecuteAsync($"Save @{path}", null, cancellationToken).ConfigureAwait(false);
+        lock (_started) _pristine[(platform, elf)] = (path, machine);
+    }
+
+    /// <summary>Machines started from a snapshot so far (for tests and benchmarks).</summary>
+    public int PristineLoads { get; private set; }
 
     /// <summary>Lets a wall-clock machine run (<c>start</c>).</summary>
     internal async Task StartMachineAsync(string machine, CancellationToken cancellationToken)
@@ -237,22 +272,30 @@ public sealed class RenodeHost : IAsyncDisposable
     public Task SaveAsync(string path, CancellationToken cancellationToken = default) =>
         ExecuteAsync($"Save @{Path.GetFullPath(path)}", null, cancellationToken);
 
-    /// <summary>Replaces the emulation by the snapshot in <paramref name="path"/>; targets reconnect their UARTs.</summary>
+    /// <summary>
+    /// Replaces the emulation by the snapshot in <paramref name="path"/>. Renode does not save its externals, so every
+    /// target gets new terminals (and file backends) and its channels connect to them; a wall-clock emulation is started
+    /// again. On virtual time all of it happens between two steps.
+    /// </summary>
     public async Task LoadAsync(string path, CancellationToken cancellationToken = default)
     {
-        await _session.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await RunAsync($"Load @{Path.GetFullPath(path)}", null, cancellationToken).ConfigureAwait(false);
-            _selectedMachine = null;
-        }
-        finally
-        {
-            _session.Release();
-        }
+        string full = Path.GetFullPath(path);
         RenodeTarget[] targets;
         lock (_targets) targets = _targets.ToArray();
-        foreach (RenodeTarget target in targets) await target.ReconnectChannelsAsync(cancellationToken).ConfigureAwait(false);
+        async Task ReloadAsync()
+        {
+            await ExecuteAsync($"Load @{full}", null, cancellationToken).ConfigureAwait(false);
+            foreach (RenodeTarget target in targets) await target.ReattachAfterLoadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (targets.Any(t => t.Clock.Mode == Clocks.ClockMode.Virtual))
+        {
+            await Timeline.BetweenStepsAsync(ReloadAsync, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await ReloadAsync().ConfigureAwait(false);
+        bool started;
+        lock (_started) started = _started.Count > 0;
+        if (started) await ExecuteAsync("start", null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Drops the monitor connection and opens a new one; Renode keeps its machines.</summary>
@@ -303,7 +346,8 @@ public sealed class RenodeHost : IAsyncDisposable
             await Task.WhenAny(Process.Exited, Task.Delay(TimeSpan.FromSeconds(2), TimeProvider, cancellationToken)).ConfigureAwait(false);
             throw new IOException($"{e.Message} Renode: {Process.Evidence()}", e);
         }
-        if (command.StartsWith("mach ", StringComparison.Ordinal)) _selectedMachine = _monitor.PromptName;
+        // The prompt names the selected machine: "mach ...", "Load" and "Clear" change it.
+        _selectedMachine = _monitor.PromptName is "monitor" or null ? null : _monitor.PromptName;
         return result;
     }
 

@@ -153,7 +153,7 @@ public sealed class RenodeTarget : ITarget
         string platform = Path.GetFullPath(FirmwareImages.RequireFile(_options.PlatformPath, "Renode platform description"));
         bool virtualTime = _options.ClockMode == ClockMode.Virtual;
         _host = _options.Host ?? await RenodeHost.GetSharedAsync(_options.HostOptions, cancellationToken).ConfigureAwait(false);
-        if (virtualTime) await _host.UseVirtualTimeAsync(_options.Quantum ?? RenodeTimeline.MinStep, cancellationToken).ConfigureAwait(false);
+        if (virtualTime) await _host.UseVirtualTimeAsync(_options.Quantum ?? RenodeTimeline.Quantum, cancellationToken).ConfigureAwait(false);
         RenodeHost host = _host;
         long readyFrom = _channels[_options.ReadyChannel].LineCount;
         if (virtualTime)
@@ -174,13 +174,32 @@ public sealed class RenodeTarget : ITarget
         await WaitReadyAsync(_host, readyFrom, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The machine, its platform, image and identity, a terminal per channel (and on virtual time a file backend), the channels connected.</summary>
+    /// <summary>
+    /// The machine, its platform, image and identity, a terminal per channel (and on virtual time a file backend), the
+    /// channels connected. On virtual time the first machine of an empty emulation comes from a snapshot of the same
+    /// platform and image loaded and not yet run (<see cref="RenodeHost.TryLoadPristineAsync"/>): loading the platform
+    /// is most of a machine's set-up. Not a booted node: by its ready line it has begun its modem dialogue, which a
+    /// snapshot would replay, half-finished, to another scenario's modem.
+    /// </summary>
     private async Task SetUpMachineAsync(RenodeHost host, string elf, string platform, bool virtualTime, CancellationToken cancellationToken)
     {
-        MachineName = await host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
+        var commands = new List<string>();
+        string? loaded = virtualTime && _options.StartFromSnapshot
+            ? await host.TryLoadPristineAsync(platform, elf, cancellationToken).ConfigureAwait(false)
+            : null;
+        if (loaded is not null)
+        {
+            MachineName = loaded;
+        }
+        else
+        {
+            MachineName = await host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
+            await host.ExecuteOnMachineAsync(MachineName, [$"machine LoadPlatformDescription @{platform}", $"sysbus LoadELF @{elf}"],
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (virtualTime && _options.StartFromSnapshot) await host.SavePristineAsync(platform, elf, MachineName, cancellationToken).ConfigureAwait(false);
+        }
         host.Register(this);
-        var commands = new List<string> { $"machine LoadPlatformDescription @{platform}" };
-        commands.AddRange(LoadCommands(elf));
+        commands.AddRange(LoadCommands(elf).Skip(1)); // the identity (the image is in)
         // A reset the firmware asks for (SYSRESETREQ) runs the machine's "reset" macro, and nothing else puts the image
         // back: without it the CPU restarts at address 0 and the node never comes back (Renode logs "No action for reset").
         commands.Add($"macro reset \"sysbus LoadELF @{elf}\"");
@@ -223,11 +242,24 @@ public sealed class RenodeTarget : ITarget
 
     private string TerminalName(string channel) => $"{MachineName}-{channel}";
 
-    /// <summary>After a snapshot is loaded the terminals are new: each channel connects again.</summary>
-    internal async Task ReconnectChannelsAsync(CancellationToken cancellationToken)
+    /// <summary>After a snapshot is loaded: the machine's reset macro, terminals and file backends again (Renode saves none of them), the channels connected to them.</summary>
+    internal async Task ReattachAfterLoadAsync(CancellationToken cancellationToken)
     {
-        if (State != TargetState.Running) return;
+        if (State != TargetState.Running || _host is null || MachineName is null) return;
         await _channels.DetachAllAsync().ConfigureAwait(false);
+        var commands = new List<string> { $"macro reset \"sysbus LoadELF @{Path.GetFullPath(_options.ElfPath)}\"" };
+        for (int i = 0; i < _channels.All.Count; i++)
+        {
+            TargetChannel channel = _channels.All[i];
+            int port = RenodeHost.FreeLoopbackPort();
+            _terminalPorts[channel.Name] = port;
+            commands.Add($"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel.Name)}\" false");
+            commands.Add($"connector Connect {_options.Uarts[i]} {TerminalName(channel.Name)}");
+            if (i >= _taps.Count) continue;
+            _taps[i].Restart(_host.CounterFile(MachineName, channel.Name));
+            commands.Add($"{_taps[i].Uart} CreateFileBackend @{_taps[i].CounterFile} true");
+        }
+        await _host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
         await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -15,6 +15,12 @@ public sealed record RenodeTargetOptions : TargetOptions
     /// <summary>The peripheral behind each channel, in channel order (USART1, USART2, USART3).</summary>
     public IReadOnlyList<string> Uarts { get; init; } = ["sysbus.usart1", "sysbus.usart2", "sysbus.usart3"];
 
+    /// <summary>
+    /// On virtual time, start the first machine of an empty emulation from a snapshot of the platform and image, loaded
+    /// and not yet run (saved the first time, per Renode): the same machine, without loading the platform again.
+    /// </summary>
+    public bool StartFromSnapshot { get; init; } = true;
+
     /// <summary>The machine's CPU in Renode, halted when the target stops while other machines still run.</summary>
     public string Cpu { get; init; } = "sysbus.cpu";
 
@@ -31,8 +37,8 @@ public sealed record RenodeTargetOptions : TargetOptions
     public bool ProvisionIdentity { get; init; } = true;
 
     /// <summary>
-    /// <c>emulation SetGlobalQuantum</c> (the whole emulation): in virtual mode the timeline's shortest step, 1 ms,
-    /// unless set; in wall mode Renode's own default (0.1 ms) unless set.
+    /// <c>emulation SetGlobalQuantum</c> (the whole emulation): in virtual mode <see cref="RenodeTimeline.Quantum"/>
+    /// (10 ms) unless set; in wall mode Renode's own default (0.1 ms) unless set.
     /// </summary>
     public TimeSpan? Quantum { get; init; }
 
