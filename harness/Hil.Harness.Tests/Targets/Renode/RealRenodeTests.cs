@@ -1,5 +1,6 @@
 using Hil.Harness.Clocks;
 using Hil.Harness.Node;
+using Hil.Harness.Support;
 using Hil.Harness.Targets;
 using Hil.Harness.Targets.Renode;
 using Hil.Harness.Tests.Support;
@@ -52,5 +53,27 @@ public sealed class RealRenodeTests
 
         long after = (await node.Console.ExecuteOkAsync("uptime", Wait)).GetInt64("uptime_ms");
         Assert.That(after - before, Is.InRange(4_900, 5_200));
+    }
+
+    [Test]
+    public async Task The_hand_script_loads_and_its_node_answers()
+    {
+        // renode/README.md, "By hand": include the .resc, start, type at the console.
+        await using RenodeHost host = await RenodeHost.StartAsync(new RenodeHostOptions());
+        int console = RenodeHost.FreeLoopbackPort(), link = RenodeHost.FreeLoopbackPort(), stimulus = RenodeHost.FreeLoopbackPort();
+        await host.ExecuteAsync($"$console_port={console}");
+        await host.ExecuteAsync($"$link_port={link}");
+        await host.ExecuteAsync($"$stimulus_port={stimulus}");
+        await host.ExecuteAsync($"include @{Path.Combine(RepositoryLayout.Root, "renode", "hive-node.resc")}");
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync("127.0.0.1", console);
+        await using var channel = new Hil.Harness.Channels.TargetChannel("hive-node", "console");
+        await channel.AttachAsync(client.GetStream());
+        await host.ExecuteAsync("start");
+
+        await channel.ExpectLineAsync(new System.Text.RegularExpressions.Regex("^hive-node ready"), Wait);
+        await channel.WriteLineAsync("version");
+
+        await channel.ExpectLineAsync(new System.Text.RegularExpressions.Regex("board=stm32f4"), Wait);
     }
 }
