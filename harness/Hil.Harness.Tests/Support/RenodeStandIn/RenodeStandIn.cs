@@ -183,7 +183,7 @@ public sealed class RenodeStandIn : IAsyncDisposable
             case ["machine", "LoadPlatformDescription", var file] when _selected is not null:
                 if (_selected.TimeRanBeforePlatform) return Crash();
                 RequireFile(command, file);
-                _selected.HasPlatform = true;
+                _selected.LoadPlatform();
                 // Offline, stm32f4.repl's SVD cannot be fetched; Renode says so and loads the platform anyway.
                 return "Failed to download https://dl.antmicro.com/projects/renode/svd/STM32F40x.svd.gz, see log for details.\r\n";
             case ["sysbus", "LoadELF", var file] when _selected is not null:
@@ -271,11 +271,20 @@ public sealed class RenodeStandIn : IAsyncDisposable
         }
     }
 
-    /// <summary>The whole emulation: each machine's name, platform, memory words and flash (the native node's config).</summary>
+    /// <summary>
+    /// The whole emulation: each machine's name, platform, memory words and flash (the native node's config), and for a
+    /// running node on virtual time its device time and what its UARTs had sent (<see cref="StandInMachine.RestoreTo"/>).
+    /// </summary>
     private async Task SaveAsync(string path)
     {
-        var snapshot = _machines.Values.Select(m => new SavedMachine(m.Name, m.HasPlatform, m.Memory.ToDictionary(),
-            File.Exists(m.FlashPath) ? Convert.ToBase64String(File.ReadAllBytes(m.FlashPath)) : "")).ToList();
+        var snapshot = new List<SavedMachine>();
+        foreach (StandInMachine m in _machines.Values)
+        {
+            long? uptime = await m.UptimeAsync();
+            byte[] flash = uptime is null ? File.Exists(m.FlashPath) ? File.ReadAllBytes(m.FlashPath) : [] : m.FlashAtLaunch;
+            snapshot.Add(new SavedMachine(m.Name, m.HasPlatform, m.Memory.ToDictionary(), Convert.ToBase64String(flash),
+                uptime, [m.SentOn(1), m.SentOn(2), m.SentOn(3)]));
+        }
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(snapshot));
     }
 
@@ -290,15 +299,17 @@ public sealed class RenodeStandIn : IAsyncDisposable
         await ClearAsync();
         foreach (SavedMachine saved in snapshot)
         {
-            var machine = new StandInMachine(saved.Name, _workDirectory) { HasPlatform = saved.HasPlatform };
+            var machine = new StandInMachine(saved.Name, _workDirectory);
+            if (saved.HasPlatform) machine.LoadPlatform();
             foreach ((uint address, uint value) in saved.Memory) machine.Write(address, value);
             if (saved.Flash.Length > 0) await File.WriteAllBytesAsync(machine.FlashPath, Convert.FromBase64String(saved.Flash));
             else File.Delete(machine.FlashPath);
+            if (saved.UptimeMs is long uptime) machine.RestoreTo = (uptime, saved.Sent);
             _machines[saved.Name] = machine;
         }
     }
 
-    private sealed record SavedMachine(string Name, bool HasPlatform, Dictionary<uint, uint> Memory, string Flash);
+    private sealed record SavedMachine(string Name, bool HasPlatform, Dictionary<uint, uint> Memory, string Flash, long? UptimeMs, long[] Sent);
 
     private void RequireFile(string command, string file)
     {

@@ -28,6 +28,24 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
     public bool? VirtualClock { get; private set; }
     public bool Running => _node is not null;
 
+    /// <summary>
+    /// Where a machine loaded from a snapshot of a running node stands: its device time and what each UART (usart1..3)
+    /// had sent. The stand-in's node cannot be frozen mid-run as Renode's is; being deterministic, it is run again to
+    /// that time with the input it had taken in (none: the harness saves before it puts anything in) and its output to
+    /// that point dropped, which leaves it where Renode's would be.
+    /// </summary>
+    public (long UptimeMs, long[] Sent)? RestoreTo { get; set; }
+
+    /// <summary>The flash as the node found it when it started (what a re-run from a snapshot must start from).</summary>
+    public byte[] FlashAtLaunch { get; private set; } = [];
+
+    /// <summary>The node's device time (ms), or null when it is not running on virtual time.</summary>
+    public async Task<long?> UptimeAsync() =>
+        _control is null ? null : long.Parse((await RequestAsync("now"))[1], CultureInfo.InvariantCulture);
+
+    /// <summary>What the UART behind <c>sysbus.usartN</c> has sent since the node started.</summary>
+    public long SentOn(int n) => _uarts.GetValueOrDefault($"sysbus.usart{n}")?.FromNode ?? 0;
+
     /// <summary>Whether its platform is loaded (<c>machine LoadPlatformDescription</c>).</summary>
     public bool HasPlatform { get; set; }
 
@@ -45,6 +63,14 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
 
     public StandInUart? Uart(string peripheral) => _uarts.GetValueOrDefault(peripheral);
 
+    /// <summary><c>machine LoadPlatformDescription</c>: the platform's UARTs, with no terminal until one is connected.</summary>
+    public void LoadPlatform()
+    {
+        HasPlatform = true;
+        for (int i = 1; i <= 3; i++)
+            if (!_uarts.ContainsKey($"sysbus.usart{i}")) _uarts[$"sysbus.usart{i}"] = new StandInUart(0, $"{Name}-usart{i}") { FreeRunning = VirtualClock == false };
+    }
+
     public void Write(uint address, uint value) => _memory[address] = value;
 
     public uint Read(uint address) => _memory.GetValueOrDefault(address);
@@ -58,7 +84,7 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
         VirtualClock = virtualClock;
         HasRun = true;
         foreach (StandInUart uart in _uarts.Values) uart.FreeRunning = !virtualClock;
-        if (waitForHarness) foreach (StandInUart uart in _uarts.Values) await uart.WaitForHarnessAsync();
+        if (waitForHarness) foreach (StandInUart uart in _uarts.Values.Where(u => u.HasTerminal)) await uart.WaitForHarnessAsync();
         var listeners = new List<(StandInUart? Uart, TcpListener Listener)>();
         var arguments = new List<string>();
         for (int i = 0; i < NativeChannels.Length; i++)
@@ -77,6 +103,7 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
             arguments.AddRange(["--clock", "virtual", "--control", $"tcp:127.0.0.1:{((IPEndPoint)control.LocalEndpoint).Port}"]);
         }
         arguments.AddRange(["--flash", FlashPath, "--mac", Mac()]);
+        FlashAtLaunch = File.Exists(FlashPath) ? await File.ReadAllBytesAsync(FlashPath) : [];
         _node = ManagedProcess.Start(FirmwareImages.NativeExecutable, arguments, workDirectory);
         foreach ((StandInUart? uart, TcpListener listener) in listeners)
         {
@@ -91,6 +118,15 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
             _control = new NetworkStream(await control.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(10)), ownsSocket: true);
             _controlPending.Clear();
             control.Stop();
+        }
+        if (RestoreTo is ({ } uptime, { } sent) && _control is not null)
+        {
+            RestoreTo = null;
+            StandInUart?[] uarts = Enumerable.Range(1, 3).Select(i => _uarts.GetValueOrDefault($"sysbus.usart{i}")).ToArray();
+            for (int i = 0; i < 3; i++) uarts[i]?.Suppress(sent[i]);
+            string[] ok = await RequestAsync($"advance {uptime} 0 0 0");
+            for (int i = 0; i < 3; i++)
+                if (uarts[i] is StandInUart uart) await uart.WaitForwardedAsync(long.Parse(ok[2 + i], CultureInfo.InvariantCulture));
         }
     }
 
@@ -153,6 +189,10 @@ internal sealed class StandInMachine(string name, string workDirectory) : IAsync
         return text[..newline].Trim().Split(' ');
     }
 
-    /// <summary>Terminals belong to the emulation, not the machine: they outlive it.</summary>
-    public async ValueTask DisposeAsync() => await StopNodeAsync();
+    /// <summary>Terminals belong to the emulation, not the machine: they outlive it; the platform's own UARTs do not.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopNodeAsync();
+        foreach (StandInUart uart in _uarts.Values.Where(u => !u.HasTerminal)) await uart.DisposeAsync();
+    }
 }

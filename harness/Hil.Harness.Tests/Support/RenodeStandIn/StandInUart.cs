@@ -24,16 +24,22 @@ internal sealed class StandInUart : IAsyncDisposable
     private long _toNode;
     private long _fromNode;
     private FileStream? _fileBackend;
+    private long _suppress;
 
+    /// <param name="port">The server socket terminal's port; 0 for a UART no terminal is connected to.</param>
     public StandInUart(int port, string name)
     {
         Name = name;
+        HasTerminal = port != 0;
         _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
     public string Name { get; }
+
+    /// <summary>Whether a server socket terminal is connected to it (a UART of the platform alone listens nowhere anyone knows).</summary>
+    public bool HasTerminal { get; }
 
     /// <summary>Whether the emulation runs by itself (<c>start</c>); otherwise input waits for the next RunFor.</summary>
     public bool FreeRunning { get; set; }
@@ -52,7 +58,12 @@ internal sealed class StandInUart : IAsyncDisposable
     public async Task WriteFromMonitorAsync(byte[] bytes)
     {
         NetworkStream? node;
-        lock (_gate) node = _node;
+        lock (_gate)
+        {
+            node = _node;
+            // Renode's UART takes bytes into its FIFO before the CPU has run; the stand-in's node starts at the next RunFor.
+            if (node is null) _held.AddRange(bytes);
+        }
         if (node is null) return;
         await node.WriteAsync(bytes);
         lock (_gate) if (_node == node) _toNode += bytes.Length;
@@ -68,6 +79,15 @@ internal sealed class StandInUart : IAsyncDisposable
             _held.Clear();
         }
         return held.Length == 0 ? Task.CompletedTask : WriteFromMonitorAsync(held);
+    }
+
+    /// <summary>Bytes the node sent since it was attached (what a snapshot records of a UART).</summary>
+    public long FromNode { get { lock (_gate) return _fromNode; } }
+
+    /// <summary>A node restored from a snapshot re-runs up to it: its first <paramref name="count"/> bytes were sent before the snapshot.</summary>
+    public void Suppress(long count)
+    {
+        lock (_gate) _suppress = count;
     }
 
     /// <summary>Bytes relayed to the node since it was attached (what it has to consume before time moves).</summary>
@@ -168,15 +188,21 @@ internal sealed class StandInUart : IAsyncDisposable
             {
                 NetworkStream? harness;
                 FileStream? file;
-                lock (_gate) (harness, file) = (_harness, _fileBackend);
-                if (file is not null)
+                int skip;
+                lock (_gate)
                 {
-                    file.Write(buffer, 0, count);
+                    (harness, file) = (_harness, _fileBackend);
+                    skip = (int)Math.Min(_suppress, count);
+                    _suppress -= skip;
+                }
+                if (file is not null && count > skip)
+                {
+                    file.Write(buffer, skip, count - skip);
                     file.Flush();
                 }
-                if (harness is not null)
+                if (harness is not null && count > skip)
                 {
-                    try { await harness.WriteAsync(buffer.AsMemory(0, count)); }
+                    try { await harness.WriteAsync(buffer.AsMemory(skip, count - skip)); }
                     catch (Exception e) when (e is IOException or ObjectDisposedException) { }
                 }
                 lock (_gate) if (_node == node) _fromNode += count;

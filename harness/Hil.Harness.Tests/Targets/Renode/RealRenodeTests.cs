@@ -76,4 +76,27 @@ public sealed class RealRenodeTests
 
         await channel.ExpectLineAsync(new System.Text.RegularExpressions.Regex("board=stm32f4"), Wait);
     }
+
+    [Test]
+    public async Task A_node_from_the_booted_snapshot_lives_what_a_fresh_one_lives()
+    {
+        await using RenodeHost host = await RenodeHost.StartAsync(new RenodeHostOptions());
+        async Task<string[]> RunAsync()
+        {
+            await using var target = new RenodeTarget(new RenodeTargetOptions { Host = host, ClockMode = ClockMode.Virtual, Mac = "02:00:00:00:01:01" });
+            var modem = new Hil.Simulators.Modem.EspAtModem();
+            modem.Attach(target.GetChannel(ChannelNames.Link));
+            modem.DeviceTime = async () => target.Clock is IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;
+            await target.StartAsync();
+            await target.Clock.AdvanceAsync(TimeSpan.FromSeconds(75));
+            return modem.Timeline.Select(e => e.ToString()).ToArray();
+        }
+
+        string[] fresh = await RunAsync();
+        string[] loaded = await RunAsync();
+
+        Assert.That(host.SnapshotLoads, Is.EqualTo(1));
+        Assert.That(fresh, Has.Some.Contains("MQTTPUB"), "the node got online and published");
+        Assert.That(loaded, Is.EqualTo(fresh));
+    }
 }

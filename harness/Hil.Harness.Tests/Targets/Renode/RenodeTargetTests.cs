@@ -101,8 +101,9 @@ public sealed class RenodeTargetTests
         TimeSpan after = await target.Clock.GetDeviceTimeAsync();
         long second = (await console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
         Assert.That(after - before, Is.EqualTo(TimeSpan.FromMinutes(10)), "a quiet node: the advance ends where asked");
-        // The second command goes in at the step after the first exchange's two 1 ms steps (its answer, the quiet one).
-        Assert.That(second - first, Is.EqualTo(600_002));
+        // The first exchange ends with its answer's 1 ms step and a quiet step across a 10 ms quantum boundary; the
+        // second command is answered in its own first millisecond.
+        Assert.That(second - first, Is.EqualTo(600_012));
         TimeSpan end = await target.Clock.GetDeviceTimeAsync(); // settled: the last exchange's quiet step included
         double ranFor = _standIn.Commands.Where(c => c.StartsWith("emulation RunFor ", StringComparison.Ordinal))
             .Sum(c => double.Parse(c.Split('"')[1], System.Globalization.CultureInfo.InvariantCulture));
@@ -161,7 +162,7 @@ public sealed class RenodeTargetTests
         // the harness halts a stopped machine while others live and clears the emulation when the last one goes.
         for (int round = 0; round < 2; round++)
         {
-            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual);
+            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual, mac: "02:00:00:00:01:01");
             await target.StartAsync();
             await target.Clock.AdvanceAsync(TimeSpan.FromSeconds(1));
         }
@@ -171,7 +172,7 @@ public sealed class RenodeTargetTests
         Assert.That(_standIn.HasCrashed, Is.False);
         Assert.That(_standIn.Commands, Has.None.StartsWith("mach rem"));
         Assert.That(_standIn.Commands.Count(c => c == "Clear"), Is.EqualTo(3));
-        Assert.That(_host.PristineLoads, Is.EqualTo(1), "the second virtual node came from the snapshot the first one saved");
+        Assert.That(_host.SnapshotLoads, Is.EqualTo(1), "the second virtual node (same image and identity) came from the snapshot the first one saved");
         Assert.That(_standIn.Commands.Count(c => c.StartsWith("machine LoadPlatformDescription", StringComparison.Ordinal)), Is.EqualTo(2),
             "the platform is loaded for the first virtual node and the wall-clock one only");
     }
@@ -192,6 +193,30 @@ public sealed class RenodeTargetTests
         }
 
         Assert.That(_standIn.HasCrashed, Is.False);
+    }
+
+    [Test]
+    public async Task A_node_from_the_booted_snapshot_lives_what_a_fresh_one_lives()
+    {
+        // The second run's node is loaded from the snapshot the first saved at its ready line, with what it had sent by
+        // then handed to the new modem: its modem dialogue and readings must come at the same device times.
+        async Task<string[]> RunAsync()
+        {
+            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual, mac: "02:00:00:00:01:01");
+            var modem = new EspAtModem();
+            modem.Attach(target.GetChannel(ChannelNames.Link));
+            modem.DeviceTime = async () => target.Clock is IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;
+            await target.StartAsync();
+            await target.Clock.AdvanceAsync(TimeSpan.FromSeconds(75));
+            return modem.Timeline.Select(e => e.ToString()).ToArray();
+        }
+
+        string[] fresh = await RunAsync();
+        string[] loaded = await RunAsync();
+
+        Assert.That(_host.SnapshotLoads, Is.EqualTo(1));
+        Assert.That(fresh, Has.Some.Contains("MQTTPUB"), "the node got online and published");
+        Assert.That(loaded, Is.EqualTo(fresh));
     }
 
     [TestCase("mach rem \"m\"", true)]

@@ -12,11 +12,15 @@ public sealed class RenodeClock : ITargetClock, IDeviceTimeSource
     private readonly RenodeTimeline _timeline;
     private readonly TimeSpan _start;
 
-    internal RenodeClock(RenodeTimeline timeline)
+    /// <param name="lived">Device time the machine had already lived when it joined the timeline (a booted snapshot's).</param>
+    internal RenodeClock(RenodeTimeline timeline, TimeSpan lived)
     {
         _timeline = timeline;
-        _start = timeline.Now;
+        _start = timeline.Now - lived;
     }
+
+    /// <summary>Device time since the machine was created, as the timeline stands (no settling: for the timeline's own use).</summary>
+    internal TimeSpan Lived => _timeline.Now - _start;
 
     public ClockMode Mode => ClockMode.Virtual;
 

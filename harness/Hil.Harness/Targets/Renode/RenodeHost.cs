@@ -153,13 +153,14 @@ public sealed class RenodeHost : IAsyncDisposable
 
     /// <summary>
     /// Sets the emulation up for the harness's steps, once: idle time skipped (the nodes sleep in WFI between events,
-    /// and Renode otherwise waits it out in real time) and the global quantum (<see cref="RenodeTimeline.Quantum"/>).
+    /// and Renode otherwise waits it out in real time) and the global quantum (<see cref="RenodeTimeline.DefaultQuantum"/>).
     /// </summary>
     internal async Task UseVirtualTimeAsync(TimeSpan quantum, CancellationToken cancellationToken)
     {
         if (_virtualTimeSet) return;
         await ExecuteAsync("emulation SetAdvanceImmediately true", null, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync($"emulation SetGlobalQuantum \"{Seconds(quantum)}\"", null, cancellationToken).ConfigureAwait(false);
+        Timeline.Quantum = quantum;
         _virtualTimeSet = true;
     }
 
@@ -170,40 +171,50 @@ public sealed class RenodeHost : IAsyncDisposable
     internal string CounterFile(string machine, string channel) =>
         _files.File($"{machine}-{channel}-{Interlocked.Increment(ref _counterFiles)}.bin");
 
-    private readonly Dictionary<(string Platform, string Elf), (string Path, string Machine)> _pristine = new();
+    /// <summary>What makes two nodes' booted states the same: platform, image, identity and UART wiring.</summary>
+    internal sealed record SnapshotKey(string Platform, string Elf, string Mac, string Uarts);
+
+    /// <summary>A machine saved at its ready line, with what each UART had sent by then and the device time it had lived.</summary>
+    internal sealed record BootedSnapshot(string Path, string Machine, byte[][] Sent, TimeSpan Uptime);
+
+    private readonly Dictionary<SnapshotKey, BootedSnapshot> _booted = new();
 
     /// <summary>
-    /// Replaces an empty emulation by the snapshot of <paramref name="platform"/> with <paramref name="elf"/> loaded and not
-    /// yet run, if one was saved (<see cref="SavePristineAsync"/>), and selects its machine; returns the machine's name, or
-    /// null (no snapshot, or machines live that a load would destroy). A snapshot keeps the emulation's settings, not its
-    /// terminals or file backends (Renode's externals are not saved), nor the machine's macros.
+    /// Replaces an empty emulation by the booted snapshot saved for <paramref name="key"/> (<see cref="SaveBootedAsync"/>) and
+    /// selects its machine; null when there is none, or machines live that a load would destroy. A snapshot keeps the
+    /// emulation's settings, not its externals (terminals, file backends) nor the machine's macros.
     /// </summary>
-    internal async Task<string?> TryLoadPristineAsync(string platform, string elf, CancellationToken cancellationToken)
+    internal async Task<BootedSnapshot?> TryLoadBootedAsync(SnapshotKey key, CancellationToken cancellationToken)
     {
-        (string Path, string Machine) snapshot;
+        BootedSnapshot? snapshot;
         lock (_started)
         {
-            if (_live.Count > 0 || !_pristine.TryGetValue((platform, elf), out snapshot)) return null;
+            if (_live.Count > 0 || !_booted.TryGetValue(key, out snapshot)) return null;
             _live.Add(snapshot.Machine);
         }
         await ExecuteAsync($"Load @{snapshot.Path}", null, cancellationToken).ConfigureAwait(false);
         await ExecuteOnMachineAsync(snapshot.Machine, [], cancellationToken: cancellationToken).ConfigureAwait(false);
-        PristineLoads++;
-        return snapshot.Machine;
+        SnapshotLoads++;
+        return snapshot;
     }
 
-    /// <summary>Saves the emulation (one machine, <paramref name="platform"/> and <paramref name="elf"/> loaded, not run) for <see cref="TryLoadPristineAsync"/>.</summary>
-    internal async Task SavePristineAsync(string platform, string elf, string machine, CancellationToken cancellationToken)
+    /// <summary>
+    /// Saves the emulation for the next nodes of <paramref name="key"/>: only when it holds this one machine and nothing
+    /// has been put into its UARTs yet (what it sent can then be replayed to new device models as from a fresh boot).
+    /// Called between steps, at the ready line.
+    /// </summary>
+    internal async Task SaveBootedAsync(SnapshotKey key, string machine, IReadOnlyList<RenodeUartTap> taps, RenodeClock clock,
+        CancellationToken cancellationToken)
     {
         lock (_started)
-            if (_live.Count != 1 || _pristine.ContainsKey((platform, elf))) return;
-        string path = _files.File($"pristine-{Interlocked.Increment(ref _counterFiles)}.save");
+            if (_live.Count != 1 || _booted.ContainsKey(key) || taps.Any(t => t.Injected > 0)) return;
+        string path = _files.File($"booted-{Interlocked.Increment(ref _counterFiles)}.save");
         await ExecuteAsync($"Save @{path}", null, cancellationToken).ConfigureAwait(false);
-        lock (_started) _pristine[(platform, elf)] = (path, machine);
+        lock (_started) _booted[key] = new BootedSnapshot(path, machine, taps.Select(t => t.SentSoFar()).ToArray(), clock.Lived);
     }
 
-    /// <summary>Machines started from a snapshot so far (for tests and benchmarks).</summary>
-    public int PristineLoads { get; private set; }
+    /// <summary>Machines started from a booted snapshot so far (for tests and benchmarks).</summary>
+    public int SnapshotLoads { get; private set; }
 
     /// <summary>Lets a wall-clock machine run (<c>start</c>).</summary>
     internal async Task StartMachineAsync(string machine, CancellationToken cancellationToken)

@@ -67,7 +67,7 @@ public sealed class RenodeTarget : ITarget
         return results;
     }
 
-    /// <summary>The server socket terminal port of each channel, for a developer to attach to by hand.</summary>
+    /// <summary>The server socket terminal port of each channel, for a developer to attach to by hand (wall time only: on virtual time the harness reads the UARTs' file backends).</summary>
     public IReadOnlyDictionary<string, int> TerminalPorts => _terminalPorts;
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -153,73 +153,104 @@ public sealed class RenodeTarget : ITarget
         string platform = Path.GetFullPath(FirmwareImages.RequireFile(_options.PlatformPath, "Renode platform description"));
         bool virtualTime = _options.ClockMode == ClockMode.Virtual;
         _host = _options.Host ?? await RenodeHost.GetSharedAsync(_options.HostOptions, cancellationToken).ConfigureAwait(false);
-        if (virtualTime) await _host.UseVirtualTimeAsync(_options.Quantum ?? RenodeTimeline.Quantum, cancellationToken).ConfigureAwait(false);
+        if (virtualTime) await _host.UseVirtualTimeAsync(_options.Quantum ?? RenodeTimeline.DefaultQuantum, cancellationToken).ConfigureAwait(false);
         RenodeHost host = _host;
         long readyFrom = _channels[_options.ReadyChannel].LineCount;
-        if (virtualTime)
+        if (!virtualTime)
         {
-            await host.Timeline.AddMachineAsync(async () =>
-            {
-                await SetUpMachineAsync(host, elf, platform, virtualTime, cancellationToken).ConfigureAwait(false);
-                return (MachineName!, _taps);
-            }, cancellationToken).ConfigureAwait(false);
-            _virtualClock = new RenodeClock(host.Timeline);
-        }
-        else
-        {
-            await SetUpMachineAsync(host, elf, platform, virtualTime, cancellationToken).ConfigureAwait(false);
+            await SetUpMachineAsync(host, elf, platform, virtualTime: false, cancellationToken).ConfigureAwait(false);
             await host.StartMachineAsync(MachineName!, cancellationToken).ConfigureAwait(false);
+            _wallClock.Restart();
+            await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        _wallClock.Restart();
-        await WaitReadyAsync(_host, readyFrom, cancellationToken).ConfigureAwait(false);
+        var key = new RenodeHost.SnapshotKey(platform, elf, _options.ProvisionIdentity ? _mac : "", string.Join(",", _options.Uarts));
+        RenodeHost.BootedSnapshot? snapshot = null;
+        await host.Timeline.AddMachineAsync(async () =>
+        {
+            snapshot = _options.StartFromSnapshot ? await host.TryLoadBootedAsync(key, cancellationToken).ConfigureAwait(false) : null;
+            // The clock first: the device models stamp what the node sent (a snapshot's replay too) with it.
+            _virtualClock = new RenodeClock(host.Timeline, snapshot?.Uptime ?? TimeSpan.Zero);
+            if (snapshot is null) await SetUpMachineAsync(host, elf, platform, virtualTime: true, cancellationToken).ConfigureAwait(false);
+            else await AttachToLoadedAsync(host, snapshot, elf, cancellationToken).ConfigureAwait(false);
+            return (MachineName!, _taps);
+        }, cancellationToken).ConfigureAwait(false);
+        if (snapshot is not null)
+        {
+            await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false); // the replayed ready line
+            return;
+        }
+        RenodeClock clock = _virtualClock!;
+        // Up to the step that shows the ready line, and no further: there (between steps, the device models' answers to
+        // what the node sent still queued) the machine is saved for the next scenarios' nodes of this image and identity.
+        await host.Timeline.StepUntilAsync(() => ReadyLineSince(readyFrom), _options.StartTimeout,
+            _options.StartFromSnapshot ? () => host.SaveBootedAsync(key, MachineName!, _taps, clock, cancellationToken) : null,
+            cancellationToken).ConfigureAwait(false);
+        await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false);
     }
 
+    private bool ReadyLineSince(long fromLine) => _channels[_options.ReadyChannel].LinesSince(fromLine).Any(_options.ReadyPattern.IsMatch);
+
     /// <summary>
-    /// The machine, its platform, image and identity, a terminal per channel (and on virtual time a file backend), the
-    /// channels connected. On virtual time the first machine of an empty emulation comes from a snapshot of the same
-    /// platform and image loaded and not yet run (<see cref="RenodeHost.TryLoadPristineAsync"/>): loading the platform
-    /// is most of a machine's set-up. Not a booted node: by its ready line it has begun its modem dialogue, which a
-    /// snapshot would replay, half-finished, to another scenario's modem.
+    /// The machine, its platform, image and identity, and its UARTs wired: on wall time a server socket terminal per
+    /// channel, connected; on virtual time a file backend per UART, read by the timeline after each step.
     /// </summary>
     private async Task SetUpMachineAsync(RenodeHost host, string elf, string platform, bool virtualTime, CancellationToken cancellationToken)
     {
-        var commands = new List<string>();
-        string? loaded = virtualTime && _options.StartFromSnapshot
-            ? await host.TryLoadPristineAsync(platform, elf, cancellationToken).ConfigureAwait(false)
-            : null;
-        if (loaded is not null)
-        {
-            MachineName = loaded;
-        }
-        else
-        {
-            MachineName = await host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
-            await host.ExecuteOnMachineAsync(MachineName, [$"machine LoadPlatformDescription @{platform}", $"sysbus LoadELF @{elf}"],
-                cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (virtualTime && _options.StartFromSnapshot) await host.SavePristineAsync(platform, elf, MachineName, cancellationToken).ConfigureAwait(false);
-        }
+        MachineName = await host.CreateMachineAsync(Name, cancellationToken).ConfigureAwait(false);
         host.Register(this);
-        commands.AddRange(LoadCommands(elf).Skip(1)); // the identity (the image is in)
+        var commands = new List<string> { $"machine LoadPlatformDescription @{platform}" };
+        commands.AddRange(LoadCommands(elf));
         // A reset the firmware asks for (SYSRESETREQ) runs the machine's "reset" macro, and nothing else puts the image
         // back: without it the CPU restarts at address 0 and the node never comes back (Renode logs "No action for reset").
         commands.Add($"macro reset \"sysbus LoadELF @{elf}\"");
         if (!virtualTime && _options.Quantum is TimeSpan quantum) commands.Add($"emulation SetGlobalQuantum \"{RenodeHost.Seconds(quantum)}\"");
+        commands.AddRange(UartCommands(host, virtualTime));
+        await host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A machine loaded from a booted snapshot (<see cref="RenodeHost.TryLoadBootedAsync"/>): its macro and file backends
+    /// again (Renode saves neither), then what its UARTs had sent by the snapshot handed to the channels, so the device
+    /// models hear it as they would from a fresh boot and answer it at the next step.
+    /// </summary>
+    private async Task AttachToLoadedAsync(RenodeHost host, RenodeHost.BootedSnapshot snapshot, string elf, CancellationToken cancellationToken)
+    {
+        MachineName = snapshot.Machine;
+        host.Register(this);
+        var commands = new List<string> { $"macro reset \"sysbus LoadELF @{elf}\"" };
+        commands.AddRange(UartCommands(host, virtualTime: true));
+        await host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < _taps.Count; i++)
+        {
+            long received = _taps[i].Channel.BytesReceivedEver;
+            _taps[i].Stream!.Deliver(snapshot.Sent[i]);
+            await RenodeTimeline.WaitReceivedAsync(_taps[i], received + snapshot.Sent[i].Length, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private IEnumerable<string> UartCommands(RenodeHost host, bool virtualTime)
+    {
         _terminalPorts.Clear();
+        foreach (RenodeUartTap old in _taps) old.Close();
         _taps.Clear();
         for (int i = 0; i < _channels.All.Count; i++)
         {
             TargetChannel channel = _channels.All[i];
+            if (virtualTime)
+            {
+                var tap = new RenodeUartTap(MachineName!, _options.Uarts[i], channel, host.CounterFile(MachineName!, channel.Name));
+                _taps.Add(tap);
+                yield return $"{tap.Uart} CreateFileBackend @{tap.CounterFile} true";
+                continue;
+            }
             int port = RenodeHost.FreeLoopbackPort();
             _terminalPorts[channel.Name] = port;
-            commands.Add($"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel.Name)}\" false");
-            commands.Add($"connector Connect {_options.Uarts[i]} {TerminalName(channel.Name)}");
-            if (!virtualTime) continue;
-            var tap = new RenodeUartTap(MachineName, _options.Uarts[i], channel, host.CounterFile(MachineName, channel.Name));
-            _taps.Add(tap);
-            commands.Add($"{tap.Uart} CreateFileBackend @{tap.CounterFile} true");
+            yield return $"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel.Name)}\" false";
+            yield return $"connector Connect {_options.Uarts[i]} {TerminalName(channel.Name)}";
         }
-        await host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
-        await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private IEnumerable<string> LoadCommands(string? elf = null)
@@ -242,25 +273,16 @@ public sealed class RenodeTarget : ITarget
 
     private string TerminalName(string channel) => $"{MachineName}-{channel}";
 
-    /// <summary>After a snapshot is loaded: the machine's reset macro, terminals and file backends again (Renode saves none of them), the channels connected to them.</summary>
+    /// <summary>After a snapshot is loaded: the machine's reset macro, terminals or file backends again (Renode saves none of them), the channels attached to them.</summary>
     internal async Task ReattachAfterLoadAsync(CancellationToken cancellationToken)
     {
         if (State != TargetState.Running || _host is null || MachineName is null) return;
         await _channels.DetachAllAsync().ConfigureAwait(false);
         var commands = new List<string> { $"macro reset \"sysbus LoadELF @{Path.GetFullPath(_options.ElfPath)}\"" };
-        for (int i = 0; i < _channels.All.Count; i++)
-        {
-            TargetChannel channel = _channels.All[i];
-            int port = RenodeHost.FreeLoopbackPort();
-            _terminalPorts[channel.Name] = port;
-            commands.Add($"emulation CreateServerSocketTerminal {port} \"{TerminalName(channel.Name)}\" false");
-            commands.Add($"connector Connect {_options.Uarts[i]} {TerminalName(channel.Name)}");
-            if (i >= _taps.Count) continue;
-            _taps[i].Restart(_host.CounterFile(MachineName, channel.Name));
-            commands.Add($"{_taps[i].Uart} CreateFileBackend @{_taps[i].CounterFile} true");
-        }
+        commands.AddRange(UartCommands(_host, _virtualClock is not null));
         await _host.ExecuteOnMachineAsync(MachineName, commands, cancellationToken: cancellationToken).ConfigureAwait(false);
         await ConnectChannelsAsync(cancellationToken).ConfigureAwait(false);
+        if (_virtualClock is not null) _host.Timeline.ReplaceTaps(MachineName, _taps);
     }
 
     private async Task ConnectChannelsAsync(CancellationToken cancellationToken)
@@ -268,18 +290,19 @@ public sealed class RenodeTarget : ITarget
         for (int i = 0; i < _channels.All.Count; i++)
         {
             TargetChannel channel = _channels.All[i];
+            if (_taps.Count > 0)
+            {
+                RenodeUartTap tap = _taps[i];
+                RenodeTimeline timeline = _host!.Timeline;
+                tap.Stream = new RenodeUartStream(bytes => timeline.Input(tap, bytes));
+                await channel.AttachAsync(tap.Stream).ConfigureAwait(false);
+                continue;
+            }
             int port = _terminalPorts[channel.Name];
             NetworkStream stream = await Poll.UntilAsync(ct => TryConnectAsync(port, ct), s => s is not null,
                 $"Renode's server socket terminal for '{channel.Name}' of target '{Name}' on 127.0.0.1:{port}",
                 TimeSpan.FromSeconds(10), _options.TimeProvider, cancellationToken: cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException("unreachable: Poll returns a connected stream");
-            if (_taps.Count == 0)
-            {
-                await channel.AttachAsync(stream).ConfigureAwait(false);
-                continue;
-            }
-            RenodeUartTap tap = _taps[i];
-            RenodeTimeline timeline = _host!.Timeline;
-            await channel.AttachAsync(new RenodeTerminalStream(stream, bytes => timeline.Input(tap, bytes))).ConfigureAwait(false);
+            await channel.AttachAsync(stream).ConfigureAwait(false);
         }
     }
 
@@ -347,7 +370,11 @@ public sealed class RenodeTarget : ITarget
         {
             // Renode already gone or refusing: the machine goes with it; nothing more to release here.
         }
-        foreach (RenodeUartTap tap in _taps) File.Delete(tap.CounterFile);
+        foreach (RenodeUartTap tap in _taps)
+        {
+            tap.Close();
+            File.Delete(tap.CounterFile);
+        }
         _taps.Clear();
         MachineName = null;
         _virtualClock = null;

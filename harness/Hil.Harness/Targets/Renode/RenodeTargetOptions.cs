@@ -37,7 +37,7 @@ public sealed record RenodeTargetOptions : TargetOptions
     public bool ProvisionIdentity { get; init; } = true;
 
     /// <summary>
-    /// <c>emulation SetGlobalQuantum</c> (the whole emulation): in virtual mode <see cref="RenodeTimeline.Quantum"/>
+    /// <c>emulation SetGlobalQuantum</c> (the whole emulation): in virtual mode <see cref="RenodeTimeline.DefaultQuantum"/>
     /// (10 ms) unless set; in wall mode Renode's own default (0.1 ms) unless set.
     /// </summary>
     public TimeSpan? Quantum { get; init; }

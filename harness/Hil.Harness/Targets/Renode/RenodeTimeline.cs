@@ -10,9 +10,9 @@ namespace Hil.Harness.Targets.Renode;
 /// <list type="bullet">
 /// <item>input the harness wrote is put into the UARTs through the monitor (<see cref="RenodeUartInput"/>),
 /// at the device time the nodes stand at;</item>
-/// <item>after a step, each UART's file backend says how many bytes it sent, and the step ends only
-/// when the channels have received them all, so the device models (the modem) have reacted and
-/// queued their replies.</item>
+/// <item>after a step, what each UART sent is read from its file backend (Renode writes it there as the
+/// UART sends it) and handed to the channel, and the step ends only when the channels have taken it all
+/// in, so the device models (the modem) have reacted and queued their replies.</item>
 /// </list>
 /// What happens therefore depends only on the firmware and the scenario, never on how fast the
 /// harness or the machine is: a slow harness makes a run slower, not different. Steps are short
@@ -32,7 +32,10 @@ internal sealed class RenodeTimeline(RenodeHost host)
     /// quantum only paces Renode's own synchronisation: 10 ms makes a quiet second of three machines 3x cheaper
     /// than 1 ms (renode/README.md).
     /// </summary>
-    public static readonly TimeSpan Quantum = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan DefaultQuantum = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The emulation's global quantum as the host set it (<see cref="RenodeHost.UseVirtualTimeAsync"/>).</summary>
+    public TimeSpan Quantum { get; set; } = DefaultQuantum;
     public static readonly TimeSpan MaxStep = TimeSpan.FromSeconds(1);
 
     /// <summary>A node that keeps talking at every step is not followed forever without a grant (10 s of device time).</summary>
@@ -44,9 +47,9 @@ internal sealed class RenodeTimeline(RenodeHost host)
     private readonly object _gate = new();
     private readonly List<RenodeUartTap> _taps = new();
     private readonly HashSet<string> _machines = new(StringComparer.Ordinal);
-    private readonly Dictionary<RenodeUartTap, long> _written = new();
     private bool _reactionPending;
     private bool _lastStepActive;
+    private TimeSpan _lastQuietStepLength;
     private Exception? _fault;
     private TimeSpan _now;
     private TimeSpan _stepEnd;
@@ -83,11 +86,7 @@ internal sealed class RenodeTimeline(RenodeHost host)
             lock (_gate)
             {
                 _machines.Add(machine);
-                foreach (RenodeUartTap tap in taps)
-                {
-                    _taps.Add(tap);
-                    _written[tap] = tap.Written();
-                }
+                _taps.AddRange(taps);
             }
         }
         finally
@@ -109,11 +108,7 @@ internal sealed class RenodeTimeline(RenodeHost host)
             lock (_gate)
             {
                 _machines.Remove(machine);
-                foreach (RenodeUartTap tap in _taps.Where(t => t.Machine == machine).ToArray())
-                {
-                    _taps.Remove(tap);
-                    _written.Remove(tap);
-                }
+                _taps.RemoveAll(t => t.Machine == machine);
                 if (!othersLive) _machines.Clear();
             }
             await release().ConfigureAwait(false);
@@ -131,8 +126,6 @@ internal sealed class RenodeTimeline(RenodeHost host)
         try
         {
             await action().ConfigureAwait(false);
-            lock (_gate)
-                foreach (RenodeUartTap tap in _taps) _written[tap] = tap.Written();
         }
         finally
         {
@@ -181,6 +174,43 @@ internal sealed class RenodeTimeline(RenodeHost host)
         }
     }
 
+    /// <summary>
+    /// Steps (from <see cref="MinStep"/>, doubling while quiet) until <paramref name="done"/> holds after a step, then runs
+    /// <paramref name="atDone"/> before any further step (what the nodes sent is taken in; what the device models answered
+    /// is still queued). Nothing settles after: the next advance or reaction goes on from there.
+    /// </summary>
+    public async Task StepUntilAsync(Func<bool> done, TimeSpan wallLimit, Func<Task>? atDone, CancellationToken cancellationToken)
+    {
+        await _steps.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfFaulted();
+            long start = TimeProvider.System.GetTimestamp();
+            TimeSpan step = MinStep;
+            while (!done())
+            {
+                if (TimeProvider.System.GetElapsedTime(start) > wallLimit) return; // the caller reports what it waited for
+                bool active = await StepAsync(step, cancellationToken).ConfigureAwait(false);
+                step = active ? MinStep : (step * 2 < MaxStep ? step * 2 : MaxStep);
+            }
+            if (atDone is not null) await atDone().ConfigureAwait(false);
+        }
+        finally
+        {
+            _steps.Release();
+        }
+    }
+
+    /// <summary>A machine's UARTs after a snapshot load (new file backends); called between steps.</summary>
+    public void ReplaceTaps(string machine, IReadOnlyList<RenodeUartTap> taps)
+    {
+        lock (_gate)
+        {
+            _taps.RemoveAll(t => t.Machine == machine);
+            _taps.AddRange(taps);
+        }
+    }
+
     /// <summary>The present, once what the nodes do on input already given is done.</summary>
     public async Task<TimeSpan> SettledNowAsync(CancellationToken cancellationToken)
     {
@@ -219,10 +249,19 @@ internal sealed class RenodeTimeline(RenodeHost host)
         }
     }
 
+    /// <summary>
+    /// Lives the present instant to its end: 1 ms steps while the nodes or the device models still talk, then one step of
+    /// a whole <see cref="Quantum"/>, because Renode runs what a machine asks of itself (a reset after SYSRESETREQ, say)
+    /// at the next quantum boundary: an instant is over only when a step across one was quiet too.
+    /// </summary>
     private async Task SettleAsync(CancellationToken cancellationToken)
     {
-        for (int n = 0; n < MaxSettleSteps && (_lastStepActive || AnyInput()); n++)
-            await StepAsync(MinStep, cancellationToken).ConfigureAwait(false);
+        if (!_lastStepActive && !AnyInput()) return;
+        for (int n = 0; n < MaxSettleSteps; n++)
+        {
+            bool active = await StepAsync(_lastStepActive || AnyInput() ? MinStep : Quantum, cancellationToken).ConfigureAwait(false);
+            if (!active && _lastQuietStepLength >= Quantum) return;
+        }
     }
 
     private bool AnyInput()
@@ -261,21 +300,23 @@ internal sealed class RenodeTimeline(RenodeHost host)
         bool wrote = false;
         foreach (RenodeUartTap tap in taps)
         {
-            long written = tap.Written();
-            long before;
-            lock (_gate) before = _written.GetValueOrDefault(tap);
-            if (written == before) continue;
+            // Every earlier byte has been received (the barrier of the step before): the channel's count is the base.
+            long received = tap.Channel.BytesReceivedEver;
+            int sent = tap.Pump();
+            if (sent == 0) continue;
             wrote = true;
-            lock (_gate) _written[tap] = written;
-            if (!tap.Channel.IsConnected) continue;
-            long target = tap.ReceivedBase + written;
-            await tap.Channel.WaitForAsync(c => c.BytesReceivedEver >= target || !c.IsConnected,
-                $"the {written} bytes Renode's file backend says {tap.Uart} of machine '{tap.Machine}' has sent (virtual time step)",
-                BarrierTimeout, cancellationToken).ConfigureAwait(false);
+            await WaitReceivedAsync(tap, received + sent, cancellationToken).ConfigureAwait(false);
         }
         _lastStepActive = wrote || injected || AnyInput();
+        _lastQuietStepLength = _lastStepActive ? TimeSpan.Zero : length;
         return _lastStepActive;
     }
+
+    /// <summary>Until the channel has taken in (and its device models have reacted to) everything up to <paramref name="target"/>.</summary>
+    internal static Task WaitReceivedAsync(RenodeUartTap tap, long target, CancellationToken cancellationToken) =>
+        tap.Channel.WaitForAsync(c => c.BytesReceivedEver >= target || !c.IsConnected,
+            $"the bytes {tap.Uart} of machine '{tap.Machine}' sent, per Renode's file backend (virtual time step)",
+            BarrierTimeout, cancellationToken);
 
     private void ThrowIfFaulted()
     {
