@@ -83,7 +83,7 @@ public sealed class RealRenodeTests
         await using RenodeHost host = await RenodeHost.StartAsync(new RenodeHostOptions());
         async Task<string[]> RunAsync()
         {
-            await using var target = new RenodeTarget(new RenodeTargetOptions { Host = host, ClockMode = ClockMode.Virtual, Mac = "02:00:00:00:01:01" });
+            await using var target = new RenodeTarget(new RenodeTargetOptions { Host = host, ClockMode = ClockMode.Virtual, Mac = "02:00:00:00:01:01", StartFromSnapshot = true });
             var modem = new Hil.Simulators.Modem.EspAtModem();
             modem.Attach(target.GetChannel(ChannelNames.Link));
             modem.DeviceTime = async () => target.Clock is IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;

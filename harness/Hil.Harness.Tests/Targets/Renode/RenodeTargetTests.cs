@@ -35,8 +35,8 @@ public sealed class RenodeTargetTests
         await _standIn.DisposeAsync();
     }
 
-    private RenodeTarget NewTarget(string name = "node-1", ClockMode clock = ClockMode.Wall, string? mac = null) =>
-        new(new RenodeTargetOptions { Name = name, Host = _host, ClockMode = clock, Mac = mac });
+    private RenodeTarget NewTarget(string name = "node-1", ClockMode clock = ClockMode.Wall, string? mac = null, bool fromSnapshot = false) =>
+        new(new RenodeTargetOptions { Name = name, Host = _host, ClockMode = clock, Mac = mac, StartFromSnapshot = fromSnapshot });
 
     [Test]
     public async Task Boots_a_machine_with_the_platform_the_elf_and_a_terminal_per_uart()
@@ -162,7 +162,7 @@ public sealed class RenodeTargetTests
         // the harness halts a stopped machine while others live and clears the emulation when the last one goes.
         for (int round = 0; round < 2; round++)
         {
-            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual, mac: "02:00:00:00:01:01");
+            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual, mac: "02:00:00:00:01:01", fromSnapshot: true);
             await target.StartAsync();
             await target.Clock.AdvanceAsync(TimeSpan.FromSeconds(1));
         }
@@ -202,7 +202,7 @@ public sealed class RenodeTargetTests
         // then handed to the new modem: its modem dialogue and readings must come at the same device times.
         async Task<string[]> RunAsync()
         {
-            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual, mac: "02:00:00:00:01:01");
+            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual, mac: "02:00:00:00:01:01", fromSnapshot: true);
             var modem = new EspAtModem();
             modem.Attach(target.GetChannel(ChannelNames.Link));
             modem.DeviceTime = async () => target.Clock is IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;
