@@ -101,9 +101,9 @@ public sealed class RenodeTargetTests
         TimeSpan after = await target.Clock.GetDeviceTimeAsync();
         long second = (await console.ExecuteOkAsync("uptime")).GetInt64("uptime_ms");
         Assert.That(after - before, Is.EqualTo(TimeSpan.FromMinutes(10)), "a quiet node: the advance ends where asked");
-        // The first exchange ends with its answer's 1 ms step and a quiet step across a 10 ms quantum boundary; the
+        // The first exchange ends with its answer's 1 ms step and a quiet step across a 100 ms quantum boundary; the
         // second command is answered in its own first millisecond.
-        Assert.That(second - first, Is.EqualTo(600_012));
+        Assert.That(second - first, Is.EqualTo(600_102));
         TimeSpan end = await target.Clock.GetDeviceTimeAsync(); // settled: the last exchange's quiet step included
         double ranFor = _standIn.Commands.Where(c => c.StartsWith("emulation RunFor ", StringComparison.Ordinal))
             .Sum(c => double.Parse(c.Split('"')[1], System.Globalization.CultureInfo.InvariantCulture));

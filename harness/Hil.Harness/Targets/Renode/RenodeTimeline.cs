@@ -16,7 +16,7 @@ namespace Hil.Harness.Targets.Renode;
 /// </list>
 /// What happens therefore depends only on the firmware and the scenario, never on how fast the
 /// harness or the machine is: a slow harness makes a run slower, not different. Steps are short
-/// (1 ms) while the nodes talk and double while they are quiet, up to <see cref="MaxStep"/>, which
+/// (1 ms) while the nodes talk and grow eightfold while they are quiet, up to <see cref="MaxStep"/>, which
 /// bounds both how late a device model hears the first byte after a silence and the cost of a long
 /// advance. Output is stamped with the end of the step it arrived in.
 /// Input written while no advance is under way makes the timeline react on its own: it runs 1 ms
@@ -29,10 +29,10 @@ internal sealed class RenodeTimeline(RenodeHost host)
     /// <summary>
     /// The emulation's global quantum on virtual time. A step still ends exactly where asked (RunFor ends within a
     /// quantum), and the harness's input never waits on Renode's timeline (it goes in through the monitor), so the
-    /// quantum only paces Renode's own synchronisation: 10 ms makes a quiet second of three machines 3x cheaper
-    /// than 1 ms (renode/README.md).
+    /// quantum only paces Renode's own synchronisation and when a machine's own requests (a reset) take effect: a quiet
+    /// second of three machines costs 33 ms of wall time at 100 ms, 59 ms at 10 ms, 171-222 ms at 1 ms (renode/README.md).
     /// </summary>
-    public static readonly TimeSpan DefaultQuantum = TimeSpan.FromMilliseconds(10);
+    public static readonly TimeSpan DefaultQuantum = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The emulation's global quantum as the host set it (<see cref="RenodeHost.UseVirtualTimeAsync"/>).</summary>
     public TimeSpan Quantum { get; set; } = DefaultQuantum;
@@ -164,7 +164,7 @@ internal sealed class RenodeTimeline(RenodeHost host)
             {
                 TimeSpan length = until - Now < step ? until - Now : step;
                 bool active = await StepAsync(length, cancellationToken).ConfigureAwait(false);
-                step = active ? MinStep : (step * 2 < MaxStep ? step * 2 : MaxStep);
+                step = Next(step, active);
             }
             await SettleAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -191,7 +191,7 @@ internal sealed class RenodeTimeline(RenodeHost host)
             {
                 if (TimeProvider.System.GetElapsedTime(start) > wallLimit) return; // the caller reports what it waited for
                 bool active = await StepAsync(step, cancellationToken).ConfigureAwait(false);
-                step = active ? MinStep : (step * 2 < MaxStep ? step * 2 : MaxStep);
+                step = Next(step, active);
             }
             if (atDone is not null) await atDone().ConfigureAwait(false);
         }
@@ -226,6 +226,16 @@ internal sealed class RenodeTimeline(RenodeHost host)
             _steps.Release();
         }
     }
+
+    /// <summary>
+    /// The next step: <see cref="MinStep"/> after one in which anything moved, else eight times longer up to
+    /// <see cref="MaxStep"/> (1, 8, 64, 512 ms, 1 s: a step costs Renode ~10 ms of wall time per machine however short,
+    /// so a silence is reached in four steps).
+    /// </summary>
+    private static TimeSpan Next(TimeSpan step, bool active) =>
+        active ? MinStep : step * Growth < MaxStep ? step * Growth : MaxStep;
+
+    private const int Growth = 8;
 
     /// <summary>What went wrong in a step the timeline ran on its own, for error messages.</summary>
     public string? Fault => _fault?.Message;
