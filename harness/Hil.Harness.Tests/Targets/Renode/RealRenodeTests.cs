@@ -4,6 +4,7 @@ using Hil.Harness.Support;
 using Hil.Harness.Targets;
 using Hil.Harness.Targets.Renode;
 using Hil.Harness.Tests.Support;
+using Hil.Harness.Tests.Support.RenodeStandIn;
 
 namespace Hil.Harness.Tests.Targets.Renode;
 
@@ -81,19 +82,8 @@ public sealed class RealRenodeTests
     public async Task A_node_from_the_booted_snapshot_lives_what_a_fresh_one_lives()
     {
         await using RenodeHost host = await RenodeHost.StartAsync(new RenodeHostOptions());
-        async Task<string[]> RunAsync()
-        {
-            await using var target = new RenodeTarget(new RenodeTargetOptions { Host = host, ClockMode = ClockMode.Virtual, Mac = "02:00:00:00:01:01", StartFromSnapshot = true });
-            var modem = new Hil.Simulators.Modem.EspAtModem();
-            modem.Attach(target.GetChannel(ChannelNames.Link));
-            modem.DeviceTime = async () => target.Clock is IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;
-            await target.StartAsync();
-            await target.Clock.AdvanceAsync(TimeSpan.FromSeconds(75));
-            return modem.Timeline.Select(e => e.ToString()).ToArray();
-        }
-
-        string[] fresh = await RunAsync();
-        string[] loaded = await RunAsync();
+        string[] fresh = await SnapshotRun.ModemTimelineAsync(host);
+        string[] loaded = await SnapshotRun.ModemTimelineAsync(host);
 
         Assert.That(host.SnapshotLoads, Is.EqualTo(1));
         Assert.That(fresh, Has.Some.Contains("MQTTPUB"), "the node got online and published");

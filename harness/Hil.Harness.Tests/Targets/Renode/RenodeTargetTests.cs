@@ -200,19 +200,8 @@ public sealed class RenodeTargetTests
     {
         // The second run's node is loaded from the snapshot the first saved at its ready line, with what it had sent by
         // then handed to the new modem: its modem dialogue and readings must come at the same device times.
-        async Task<string[]> RunAsync()
-        {
-            await using RenodeTarget target = NewTarget(clock: ClockMode.Virtual, mac: "02:00:00:00:01:01", fromSnapshot: true);
-            var modem = new EspAtModem();
-            modem.Attach(target.GetChannel(ChannelNames.Link));
-            modem.DeviceTime = async () => target.Clock is IDeviceTimeSource clock ? await clock.TimeOfOutputAsync() : null;
-            await target.StartAsync();
-            await target.Clock.AdvanceAsync(TimeSpan.FromSeconds(75));
-            return modem.Timeline.Select(e => e.ToString()).ToArray();
-        }
-
-        string[] fresh = await RunAsync();
-        string[] loaded = await RunAsync();
+        string[] fresh = await SnapshotRun.ModemTimelineAsync(_host);
+        string[] loaded = await SnapshotRun.ModemTimelineAsync(_host);
 
         Assert.That(_host.SnapshotLoads, Is.EqualTo(1));
         Assert.That(fresh, Has.Some.Contains("MQTTPUB"), "the node got online and published");
