@@ -17,7 +17,7 @@ public sealed record RenodeTargetOptions : TargetOptions
 
     /// <summary>
     /// On virtual time, start the first node of an empty emulation from the snapshot the first node of the same image and
-    /// identity saved at its ready line (<see cref="RenodeHost.TryLoadBootedAsync"/>): ready in 178 ms instead of 280 ms.
+    /// identity saved at its ready line (<see cref="RenodeHost.TryLoadBootedAsync"/>): ready in 208 ms instead of 342 ms (`hil bench boot --targets renode`).
     /// Off by default: Renode 1.16.1 loses a loaded machine's reset hook (its monitor registers it only for machines
     /// added after an emulation change), so a loaded node that reboots itself (SYSRESETREQ) never comes back ("PC does
     /// not lay in memory ... CPU was halted"). For firmware that never resets itself, and benchmarks.
