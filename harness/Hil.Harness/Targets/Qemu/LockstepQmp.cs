@@ -84,6 +84,11 @@ internal sealed class LockstepQmp : IDisposable
             {
                 return null;
             }
+            catch (SocketException e)
+            {
+                // QEMU exiting (a target stopping) aborts the connection: the same as closing it, for every caller.
+                throw new IOException($"QEMU closed lockstep's monitor ({e.SocketErrorCode}).", e);
+            }
             if (count == 0) throw new IOException("QEMU closed lockstep's monitor.");
             _pending.Append(Encoding.UTF8.GetString(_buffer, 0, count));
         }

@@ -327,7 +327,14 @@ public sealed partial class QemuLockstep : IDisposable
         await _monitorReady.Task.WaitAsync(CatchUpTimeout, cancellationToken).ConfigureAwait(false);
         ulong? ms = await Task.Run(() =>
         {
-            lock (_monitorLock) return _monitor?.ReadUInt64(address);
+            try
+            {
+                lock (_monitorLock) return _monitor?.ReadUInt64(address);
+            }
+            catch (IOException)
+            {
+                return null; // QEMU went away (the target is stopping): the time cannot be told
+            }
         }, cancellationToken).ConfigureAwait(false);
         return ms is ulong value ? TimeSpan.FromMilliseconds(value) : null;
     }
