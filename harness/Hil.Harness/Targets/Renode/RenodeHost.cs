@@ -121,7 +121,6 @@ public sealed class RenodeHost : IAsyncDisposable
         try
         {
             if (_selectedMachine != machine) await RunAsync($"mach set \"{machine}\"", null, cancellationToken).ConfigureAwait(false);
-            _selectedMachine = machine;
             var results = new List<RenodeResult>();
             foreach (string command in commands) results.Add(await RunAsync(command, timeout, cancellationToken).ConfigureAwait(false));
             return results;
@@ -141,7 +140,6 @@ public sealed class RenodeHost : IAsyncDisposable
             string name = wanted;
             for (int n = 2; !_machineNames.Add(name); n++) name = $"{wanted}-{n}";
             await RunAsync($"mach create \"{name}\"", null, cancellationToken).ConfigureAwait(false);
-            _selectedMachine = name;
             lock (_started) _live.Add(name);
             return name;
         }
@@ -271,7 +269,6 @@ public sealed class RenodeHost : IAsyncDisposable
     private async Task ClearAsync()
     {
         await ExecuteAsync("Clear").ConfigureAwait(false);
-        _selectedMachine = null;
         _virtualTimeSet = false;
     }
 

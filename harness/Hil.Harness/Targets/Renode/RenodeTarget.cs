@@ -116,7 +116,7 @@ public sealed class RenodeTarget : ITarget
                 await host.ExecuteOnMachineAsync(MachineName!, ["pause", .. commands, "start"], cancellationToken: cancellationToken).ConfigureAwait(false);
                 _wallClock.Restart();
             }
-            await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false);
+            await WaitReadyAsync(host, readyFrom, atReady: null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -161,7 +161,7 @@ public sealed class RenodeTarget : ITarget
             await SetUpMachineAsync(host, elf, platform, virtualTime: false, cancellationToken).ConfigureAwait(false);
             await host.StartMachineAsync(MachineName!, cancellationToken).ConfigureAwait(false);
             _wallClock.Restart();
-            await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false);
+            await WaitReadyAsync(host, readyFrom, atReady: null, cancellationToken).ConfigureAwait(false);
             return;
         }
         var key = new RenodeHost.SnapshotKey(platform, elf, _options.ProvisionIdentity ? _mac : "", string.Join(",", _options.Uarts));
@@ -175,18 +175,13 @@ public sealed class RenodeTarget : ITarget
             else await AttachToLoadedAsync(host, snapshot, elf, cancellationToken).ConfigureAwait(false);
             return (MachineName!, _taps);
         }, cancellationToken).ConfigureAwait(false);
-        if (snapshot is not null)
-        {
-            await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false); // the replayed ready line
-            return;
-        }
+        // A loaded node's ready line was replayed already. A booted one is stepped up to the step that shows it, and no
+        // further: there (between steps, the device models' answers to what the node sent still queued) the machine is
+        // saved for the next scenarios' nodes of this image and identity.
         RenodeClock clock = _virtualClock!;
-        // Up to the step that shows the ready line, and no further: there (between steps, the device models' answers to
-        // what the node sent still queued) the machine is saved for the next scenarios' nodes of this image and identity.
-        await host.Timeline.StepUntilAsync(() => ReadyLineSince(readyFrom), _options.StartTimeout,
-            _options.StartFromSnapshot ? () => host.SaveBootedAsync(key, MachineName!, _taps, clock, cancellationToken) : null,
+        await WaitReadyAsync(host, readyFrom,
+            snapshot is null && _options.StartFromSnapshot ? () => host.SaveBootedAsync(key, MachineName!, _taps, clock, cancellationToken) : null,
             cancellationToken).ConfigureAwait(false);
-        await WaitReadyAsync(host, readyFrom, cancellationToken).ConfigureAwait(false);
     }
 
     private bool ReadyLineSince(long fromLine) => _channels[_options.ReadyChannel].LinesSince(fromLine).Any(_options.ReadyPattern.IsMatch);
@@ -322,26 +317,27 @@ public sealed class RenodeTarget : ITarget
     }
 
     /// <summary>The ready line on the ready channel; in virtual mode time is let pass step by step meanwhile.</summary>
-    private async Task WaitReadyAsync(RenodeHost host, long fromLine, CancellationToken cancellationToken)
+    /// <summary>
+    /// The ready line on the ready channel. On virtual time the timeline steps until it shows (and runs
+    /// <paramref name="atReady"/> right there, between steps); on wall time the emulation runs by itself meanwhile.
+    /// </summary>
+    private async Task WaitReadyAsync(RenodeHost host, long fromLine, Func<Task>? atReady, CancellationToken cancellationToken)
     {
         TargetChannel channel = _channels[_options.ReadyChannel];
         TimeProvider time = _options.TimeProvider;
         long start = time.GetTimestamp();
+        if (_virtualClock is not null)
+            await host.Timeline.StepUntilAsync(() => ReadyLineSince(fromLine), _options.StartTimeout, atReady, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             Task next = channel.NextChange;
-            if (channel.LinesSince(fromLine).Any(_options.ReadyPattern.IsMatch)) return;
+            if (ReadyLineSince(fromLine)) return;
             TimeSpan remaining = _options.StartTimeout - time.GetElapsedTime(start);
-            if (host.Process is { HasExited: true } || remaining <= TimeSpan.Zero)
+            if (host.Process is { HasExited: true } || remaining <= TimeSpan.Zero || _virtualClock is not null)
             {
                 throw new TargetStartException(
                     $"Target '{Name}' (Renode machine '{MachineName}') was not ready. " +
                     channel.TimeoutError($"the ready line /{_options.ReadyPattern}/", time.GetElapsedTime(start)).Message + "\n" + host.Evidence());
-            }
-            if (_virtualClock is not null)
-            {
-                await _virtualClock.AdvanceAsync(_options.BootStep, cancellationToken).ConfigureAwait(false);
-                continue;
             }
             try
             {

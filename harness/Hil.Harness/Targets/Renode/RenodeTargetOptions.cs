@@ -41,10 +41,7 @@ public sealed record RenodeTargetOptions : TargetOptions
 
     /// <summary>
     /// <c>emulation SetGlobalQuantum</c> (the whole emulation): in virtual mode <see cref="RenodeTimeline.DefaultQuantum"/>
-    /// (10 ms) unless set; in wall mode Renode's own default (0.1 ms) unless set.
+    /// (100 ms) unless set; in wall mode Renode's own default (0.1 ms) unless set.
     /// </summary>
     public TimeSpan? Quantum { get; init; }
-
-    /// <summary>Virtual time let pass at a time while a virtual-time target boots, until its ready line.</summary>
-    public TimeSpan BootStep { get; init; } = TimeSpan.FromMilliseconds(10);
 }
